@@ -1,0 +1,277 @@
+"""Start, step and wake workflows. Every call takes stored state and returns an Outcome.
+
+The engine is stateless between calls: the webapp loads a case's state, calls one
+function here inside its transaction, and stores what comes back. Nothing here
+touches a database, a clock other than the engine's own, or the network; side
+effects happen only through the operators the caller hands in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import jsonschema
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from . import snapshot
+from .catalog import ProcessDefinition
+from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
+from .operators import OperatorCall, OperatorRegistry
+from .scripting import RestrictedScriptEngine
+from .types import HumanTask, Outcome, StepRecord
+
+_TIMER_TYPES = ("TimerEventDefinition", "DurationTimerEventDefinition",
+                "TimeDateEventDefinition", "CycleTimerEventDefinition")
+
+
+class _Run:
+    """One engine call: a workflow, its script engine, and what ran during the call."""
+
+    def __init__(
+        self,
+        definition: ProcessDefinition,
+        workflow: BpmnWorkflow | None,
+        operators: OperatorRegistry | None,
+        context: Any,
+    ) -> None:
+        self.definition = definition
+        self.operators = operators or OperatorRegistry()
+        self.context = context
+        self.ran: list[StepRecord] = []
+        self.script_engine = RestrictedScriptEngine(service_caller=self._call_operator)
+        if workflow is None:
+            workflow = BpmnWorkflow(
+                definition.spec, definition.subprocess_specs, script_engine=self.script_engine
+            )
+        else:
+            workflow.script_engine = self.script_engine
+        self.workflow = workflow
+
+    def _call_operator(self, task: Task, name: str, params: dict[str, Any]) -> Any:
+        info = self.definition.tasks[task.task_spec.bpmn_id]
+        call = OperatorCall(
+            name=name,
+            params={key: value.get("value") for key, value in params.items()},
+            task_bpmn_id=info.bpmn_id,
+            documentation=info.documentation,
+            data=task.data,
+            context=self.context,
+        )
+        return self.operators.call(call)
+
+    def _record(self, task: Task) -> None:
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            return
+        info = self.definition.tasks[bpmn_id]
+        self.ran.append(StepRecord(info.bpmn_id, info.name, info.kind, info.documentation))
+
+    def engine_steps(self) -> None:
+        try:
+            self.workflow.do_engine_steps(did_complete_task=self._record)
+        except SpiffWorkflowException as exc:
+            raise _unwrap(exc) from None
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            state=snapshot.dump(self.workflow),
+            human_tasks=ready_human_tasks(self.definition, self.workflow),
+            completed=self.workflow.is_completed(),
+            wake_at=next_timer(self.workflow),
+            data=case_data(self.workflow),
+            ran=tuple(self.ran),
+        )
+
+
+def _unwrap(exc: SpiffWorkflowException) -> ProcessError:
+    """Our own errors travel inside SpiffWorkflow's wrappers; give them back plainly."""
+    inner = getattr(exc, "exception", None) or exc.__cause__
+    if isinstance(inner, ProcessError):
+        return inner
+    task = getattr(exc, "task", None)
+    where = f" in {task.task_spec.bpmn_id}" if task is not None else ""
+    return ScriptFailed(f"the process failed{where}: {' '.join(str(exc).split())}")
+
+
+def load(definition: ProcessDefinition, state: dict[str, Any]) -> BpmnWorkflow:
+    """A workflow from stored state, with the restricted script engine attached."""
+    workflow = snapshot.load(state, definition.spec, definition.subprocess_specs)
+    workflow.script_engine = RestrictedScriptEngine()
+    return workflow
+
+
+def start(
+    definition: ProcessDefinition,
+    data: Mapping[str, Any],
+    *,
+    operators: OperatorRegistry | None = None,
+    context: Any = None,
+) -> Outcome:
+    """Create a workflow with ``data`` as its start data and run it to the first wait."""
+    run = _Run(definition, None, operators, context)
+    start_task = run.workflow.task_tree
+    start_task.data.update(dict(data))
+    for task in run.workflow.get_tasks(state=TaskState.READY):
+        task.data.update(dict(data))
+    run.engine_steps()
+    return run.outcome()
+
+
+def complete_task(
+    definition: ProcessDefinition,
+    state: dict[str, Any],
+    task_id: str,
+    data: Mapping[str, Any],
+    *,
+    operators: OperatorRegistry | None = None,
+    context: Any = None,
+) -> Outcome:
+    """Complete one READY human task with ``data`` (validated against its form) and advance."""
+    run = _Run(definition, snapshot.load(state, definition.spec, definition.subprocess_specs),
+               operators, context)
+    task = _ready_human_task(run.workflow, task_id)
+    info = definition.tasks[task.task_spec.bpmn_id]
+    validate_form(definition, info.form_name, data)
+    task.set_data(**dict(data))
+    try:
+        task.run()
+    except SpiffWorkflowException as exc:
+        raise _unwrap(exc) from None
+    run.engine_steps()
+    return run.outcome()
+
+
+def advance(
+    definition: ProcessDefinition,
+    state: dict[str, Any],
+    *,
+    operators: OperatorRegistry | None = None,
+    context: Any = None,
+) -> Outcome:
+    """Fire due timers and run whatever became ready (the scheduler's call)."""
+    run = _Run(definition, snapshot.load(state, definition.spec, definition.subprocess_specs),
+               operators, context)
+    try:
+        run.workflow.refresh_timers()
+    except SpiffWorkflowException as exc:
+        raise _unwrap(exc) from None
+    run.engine_steps()
+    return run.outcome()
+
+
+def _ready_human_task(workflow: BpmnWorkflow, task_id: str) -> Task:
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError, TypeError):
+        raise TaskNotReady(f"task {task_id} does not exist in this case") from None
+    if task is None or not task.task_spec.manual or task.state != TaskState.READY:
+        raise TaskNotReady(f"task {task_id} is not waiting for anyone")
+    return task
+
+
+def validate_form(
+    definition: ProcessDefinition, form_name: str, data: Mapping[str, Any]
+) -> None:
+    """Refuse data that does not satisfy the task's JSON Schema (one message per field)."""
+    if not form_name:
+        return
+    schema = definition.forms[form_name]
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors: dict[str, str] = {}
+    for error in validator.iter_errors(dict(data)):
+        field = _error_field(error)
+        errors.setdefault(field, error.message)
+    if errors:
+        raise InvalidTaskData(errors)
+
+
+def _error_field(error: jsonschema.ValidationError) -> str:
+    if error.path:
+        return str(error.path[0])
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            return str(missing[0])
+    return "__all__"
+
+
+def ready_human_tasks(
+    definition: ProcessDefinition, workflow: BpmnWorkflow
+) -> tuple[HumanTask, ...]:
+    tasks = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        info = definition.tasks[task.task_spec.bpmn_id]
+        tasks.append(
+            HumanTask(
+                id=str(task.id),
+                bpmn_id=info.bpmn_id,
+                name=info.name,
+                lane=info.lane,
+                documentation=info.documentation,
+                form=definition.forms.get(info.form_name) if info.form_name else None,
+                form_name=info.form_name,
+                due_in=info.due_in,
+            )
+        )
+    return tuple(tasks)
+
+
+def next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest due time among the workflow's waiting timers."""
+    due: list[datetime] = []
+    for event in workflow.waiting_events():
+        if event.event_type not in _TIMER_TYPES:
+            continue
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if isinstance(value, str):
+            try:
+                due.append(TimerEventDefinition.get_datetime(value))
+            except ValueError:
+                continue
+    return min(due) if due else None
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current data: the workflow's when finished, else the waiting tasks'."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    merged: dict[str, Any] = {}
+    waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    for task in workflow.get_tasks(state=waiting):
+        merged.update(task.data)
+    if not merged and workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    return merged
+
+
+def human_task_data(
+    definition: ProcessDefinition, state: dict[str, Any], task_id: str
+) -> dict[str, Any]:
+    """The data a READY human task sees (the form's initial values come from here)."""
+    workflow = snapshot.load(state, definition.spec, definition.subprocess_specs)
+    return dict(_ready_human_task(workflow, task_id).data)
+
+
+__all__ = [
+    "ScriptRefused",
+    "advance",
+    "case_data",
+    "complete_task",
+    "human_task_data",
+    "load",
+    "next_timer",
+    "ready_human_tasks",
+    "start",
+    "validate_form",
+]

@@ -1,0 +1,65 @@
+"""The errors the engine seam raises: each one line a person can act on."""
+
+from __future__ import annotations
+
+
+class ProcessError(Exception):
+    """Base of every error ``processes`` raises on purpose."""
+
+
+class ModelError(ProcessError):
+    """A BPMN/DMN/form file cannot be loaded; the message names file, line and element."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "",
+        line: int | None = None,
+        element: str = "",
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.element = element
+        self.detail = message
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = [self.file or "<input>"]
+        if self.line:
+            where.append(f"line {self.line}")
+        if self.element:
+            where.append(f"element {self.element}")
+        return f"{': '.join([', '.join(where), self.detail])}"
+
+
+class HostileInput(ModelError):
+    """The XML was refused before any parser beyond the hardened one saw it."""
+
+
+class ScriptRefused(ProcessError):
+    """A script or expression tried something the restricted environment forbids."""
+
+
+class ScriptFailed(ProcessError):
+    """A script or expression raised while running (bad data, a typo, a time-out)."""
+
+
+class TaskNotReady(ProcessError):
+    """The task is not (or no longer) waiting for a person."""
+
+
+class InvalidTaskData(ProcessError):
+    """Submitted data does not satisfy the task's form schema."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class UnknownOperator(ProcessError):
+    """A service task names an operator that was never registered."""
+
+
+class OperatorRefused(ProcessError):
+    """An operator refused to act because a rule forbids it (the message cites the article)."""

@@ -1,0 +1,78 @@
+"""Agencies (a tree), and the roles users hold within them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class AgencyKind(models.TextChoices):
+    # Art. 3: the four kinds of enforcement agency that may use auxiliary staff.
+    ADMIN_ORGAN = "admin_organ", _("Administrative enforcement organ")
+    AUTHORIZED_ORG = "authorized_org", _("Organisation authorised by law")
+    CONSOLIDATED = "consolidated", _("Consolidated enforcement organ")
+    ENTRUSTED_ORG = "entrusted_org", _("Entrusted organisation")
+    # Art. 2: police auxiliary staff are outside these Measures.
+    POLICE = "police", _("Public security organ (out of scope, Art. 2)")
+    GOVERNMENT = "government", _("People's government")
+
+
+class Agency(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    quota = models.PositiveIntegerField(_("approved headcount (Art. 9)"), default=0)
+    area_code = models.CharField(_("division code"), max_length=6, blank=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def may_employ_staff(self) -> bool:
+        # Art. 2 excludes police; governments only group agencies.
+        return self.kind not in (AgencyKind.POLICE, AgencyKind.GOVERNMENT)
+
+
+class Membership(models.Model):
+    """A user holds a role within an agency; tasks go to the role within the case's agency."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+
+class Grant(models.Model):
+    """Read access across an agency and everything under it (auditors, bureaus)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="grants")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="grant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.agency}"

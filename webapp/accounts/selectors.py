@@ -1,0 +1,63 @@
+"""Who may see what. Every query of cases, tasks and staff filters through here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .models import Agency, Grant, Membership
+from .roles import Role
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def agency_subtree_ids(root_ids: set[int]) -> set[int]:
+    """The agencies under the given roots, roots included (the tree is small)."""
+    children: dict[int | None, list[int]] = {}
+    for agency_id, parent_id in Agency.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(agency_id)
+    seen: set[int] = set()
+    stack = list(root_ids)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(children.get(current, []))
+    return seen
+
+
+def visible_agency_ids(user: User) -> set[int]:
+    """Art. 4: an agency's people see their own agency; grants open read access below."""
+    if not user.is_authenticated:
+        return set()
+    own = set(Membership.objects.filter(user=user).values_list("agency_id", flat=True))
+    granted = set(Grant.objects.filter(user=user).values_list("agency_id", flat=True))
+    return own | (agency_subtree_ids(granted) if granted else set())
+
+
+def acting_agency_ids(user: User, role: str | None = None) -> set[int]:
+    """Agencies where the user holds a role that acts (not the read-only ones)."""
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=user).exclude(
+        role__in=[Role.AUDITOR, Role.JUSTICE_BUREAU]
+    )
+    if role:
+        memberships = memberships.filter(role=role)
+    return set(memberships.values_list("agency_id", flat=True))
+
+
+def role_pairs(user: User) -> set[tuple[int, str]]:
+    """(agency id, role) for every role the user holds."""
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("agency_id", "role"))
+
+
+def has_role(user: User, role: str, agency_id: int | None = None) -> bool:
+    if not user.is_authenticated:
+        return False
+    memberships = Membership.objects.filter(user=user, role=role)
+    if agency_id is not None:
+        memberships = memberships.filter(agency_id=agency_id)
+    return memberships.exists()

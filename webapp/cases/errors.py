@@ -1,0 +1,32 @@
+"""Refusals a person sees: said in their language, citing the article where a rule refused."""
+
+from __future__ import annotations
+
+
+class StepRefused(Exception):
+    """A step was not taken; nothing was saved."""
+
+    status = 400
+
+    def __init__(self, message: str, *, article: str = "") -> None:
+        self.message = message
+        self.article = article
+        super().__init__(message)
+
+
+class TaskConflict(StepRefused):
+    """Someone else completed or claimed the task first (HTTP 409 for API callers)."""
+
+    status = 409
+
+
+class NotPermitted(StepRefused):
+    status = 403
+
+
+class FormInvalid(StepRefused):
+    """Submitted data failed the form; ``errors`` maps field to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

@@ -1,0 +1,70 @@
+"""Reads of cases and tasks, always filtered by what the user may see (Art. 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, Case as When_, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from webapp.accounts.selectors import role_pairs, visible_agency_ids
+
+from .models import Case, CaseEvent, HumanTask, TaskState
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    return Case.objects.filter(agency_id__in=visible_agency_ids(user))
+
+
+def case_for(user: Any, case_id: int) -> Case:
+    """The case if the user may see it; 404 otherwise, so foreign cases do not even exist."""
+    try:
+        return visible_cases(user).select_related("definition", "agency", "subject").get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def case_by_key_for(user: Any, business_key: str) -> Case:
+    try:
+        return visible_cases(user).select_related("definition", "agency", "subject").get(
+            business_key=business_key
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def inbox_tasks(user: Any) -> QuerySet[HumanTask]:
+    """Tasks assigned to the user and unclaimed tasks of their roles; overdue, then oldest first."""
+    queue = Q(assignee=user)
+    for agency_id, role in role_pairs(user):
+        queue |= Q(agency_id=agency_id, role=role, assignee__isnull=True)
+    now = timezone.now()
+    return (
+        HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+        .filter(queue)
+        .annotate(
+            overdue=When_(
+                When(due_at__lt=now, then=Value(True)), default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("case", "case__subject", "agency", "assignee")
+        .order_by("-overdue", "due_at", "created_at")
+    )
+
+
+def task_for(user: Any, task_id: int) -> HumanTask:
+    try:
+        return (
+            HumanTask.objects.filter(agency_id__in=visible_agency_ids(user))
+            .select_related("case", "case__definition", "case__subject", "agency", "assignee",
+                            "completed_by")
+            .get(pk=task_id)
+        )
+    except HumanTask.DoesNotExist:
+        raise Http404 from None
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor", "task").order_by("seq")

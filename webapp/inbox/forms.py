@@ -1,0 +1,107 @@
+"""Django forms built from a user task's JSON Schema.
+
+Django's fields give typed cleaning and messages in the user's language; the schema
+is then checked once more as a whole (``if``/``then`` rules) by the engine's own
+validator, so the browser form and an API caller meet exactly the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from processes.catalog import ProcessDefinition
+from processes.engine import validate_form
+from processes.errors import InvalidTaskData
+
+BOOL_CHOICES = [("", "—"), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
+
+
+def _field(name: str, prop: dict[str, Any], required: bool) -> forms.Field:
+    label = prop.get("title", name)
+    help_text = prop.get("description", "")
+    common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text}
+    kind = prop.get("type")
+    if "enum" in prop:
+        labels = prop.get("x-enumLabels") or prop["enum"]
+        choices = [("", "—"), *((str(v), str(lbl)) for v, lbl in zip(prop["enum"], labels, strict=False))]
+        return forms.ChoiceField(choices=choices, **common)
+    if kind == "boolean":
+        return forms.TypedChoiceField(
+            choices=BOOL_CHOICES, coerce=lambda v: v == "true", empty_value=None, **common
+        )
+    if kind == "integer":
+        return forms.IntegerField(min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common)
+    if kind == "number":
+        return forms.DecimalField(min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common)
+    if prop.get("format") == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    max_length = prop.get("maxLength")
+    if max_length and max_length <= 200:
+        return forms.CharField(max_length=max_length, **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=max_length, **common)
+
+
+class SchemaForm(forms.Form):
+    """A task form: the schema's fields plus the comment that goes into the history."""
+
+    def __init__(self, schema: dict[str, Any], *args: Any, definition: ProcessDefinition,
+                 form_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = schema
+        self.definition = definition
+        self.form_name = form_name
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            self.fields[name] = _field(name, prop, name in required)
+        self.fields["_comment"] = forms.CharField(
+            label=gettext_lazy("Comment (goes into the case history)"), required=False,
+            max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            validate_form(self.definition, self.form_name, self.task_data())
+        except InvalidTaskData as exc:
+            for field, message in exc.errors.items():
+                target = field if field in self.fields else None
+                self.add_error(target, _localised(field, message, self))
+        return cleaned
+
+    def task_data(self) -> dict[str, Any]:
+        """The cleaned values as JSON (dates as ISO strings), empty optional ones left out."""
+        data: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name == "_comment" or value is None or value == "":
+                continue
+            data[name] = _json_value(value, self.schema["properties"].get(name, {}))
+        return data
+
+    @property
+    def comment(self) -> str:
+        return str(self.cleaned_data.get("_comment", ""))
+
+
+def _json_value(value: Any, prop: dict[str, Any]) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if "enum" in prop and prop.get("type") in ("integer", "number"):
+        return type(prop["enum"][0])(value)
+    return value
+
+
+def _localised(field: str, message: str, form: SchemaForm) -> str:
+    # The schema's conditional rules mostly say "this field is required now".
+    if "is a required property" in message and field in form.fields:
+        return str(form.fields[field].error_messages["required"])
+    return _("Not accepted: %(detail)s") % {"detail": message}

@@ -1,0 +1,99 @@
+"""The approver's inbox: one list, one task screen, claim / release / complete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from processes.engine import human_task_data
+from webapp.accounts.selectors import has_role
+from webapp.cases import services
+from webapp.cases.definitions import parsed
+from webapp.cases.errors import FormInvalid, StepRefused
+from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
+
+from .forms import SchemaForm
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    tasks = list(inbox_tasks(request.user)[:200])
+    return render(request, "inbox/index.html", {"tasks": tasks})
+
+
+def _form_for(task, data=None):  # type: ignore[no-untyped-def]
+    definition = parsed(task.case.definition)
+    schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
+    initial = {}
+    if data is None and task.is_active:
+        current = human_task_data(definition, task.case.state, task.engine_task_id)
+        initial = {k: v for k, v in current.items() if k in schema.get("properties", {})}
+    return SchemaForm(schema, data, definition=definition, form_name=task.form_name,
+                      initial=initial)
+
+
+@login_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_for(request.user, task_id)
+    status = 200
+    form = _form_for(task, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_complete(task_id=task.pk, user=request.user, data=form.task_data(),
+                                   comment=form.comment)
+        except FormInvalid as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+            status = 400
+        except StepRefused as exc:
+            if _wants_json(request):
+                return JsonResponse({"error": exc.message, "article": exc.article},
+                                    status=exc.status)
+            messages.error(request, exc.message)
+            status = exc.status
+            task = task_for(request.user, task_id)
+        else:
+            messages.success(request, _("“%(task)s” completed.") % {"task": task.name})
+            return redirect("inbox:index")
+    elif request.method == "POST":
+        status = 400
+    case = task.case
+    context = {
+        "task": task,
+        "case": case,
+        "form": form,
+        "events": case_timeline(case),
+        "staff": case.subject,
+        "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
+    }
+    return render(request, "inbox/task.html", context, status=status)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_for(request.user, task_id)
+    try:
+        services.task_claim(task_id=task.pk, user=request.user)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "inbox:index")
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_for(request.user, task_id)
+    try:
+        services.task_release(task_id=task.pk, user=request.user)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("next") or "inbox:index")

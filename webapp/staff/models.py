@@ -1,0 +1,129 @@
+"""The auxiliary staff member and the lifecycle the regulation gives them.
+
+States change only through the transitions below, called by operators inside a case
+step (webapp.cases.operators); the field is protected so nothing can assign it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from webapp.accounts.models import Agency
+
+from .idcard import mask_address, mask_id_number, mask_phone, parse_resident_id
+
+
+class StaffState(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    REJECTED = "rejected", _("Not hired")
+    HIRED = "hired", _("Hired (awaiting training)")
+    ON_DUTY = "on_duty", _("On duty")
+    SUSPENDED = "suspended", _("Suspended")
+    SEPARATED = "separated", _("Separated")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Education(models.TextChoices):
+    BELOW_COLLEGE = "below_college", _("Below junior college")
+    COLLEGE = "college", _("Junior college (大专)")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTOR = "doctor", _("Doctor")
+
+
+class EmploymentMode(models.TextChoices):
+    # Art. 9: unit employment or labour dispatch.
+    UNIT = "unit", _("Unit employment")
+    DISPATCH = "dispatch", _("Labour dispatch")
+
+
+class Staff(ConcurrentTransitionMixin, models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    gender = models.CharField(_("gender"), max_length=6, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices)
+    veteran = models.BooleanField(_("veteran (Art. 10 preference)"), default=False)
+    bravery = models.BooleanField(_("recognised for bravery (Art. 10 preference)"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    post = models.CharField(_("post"), max_length=60)
+    employment_mode = models.CharField(
+        _("employment mode (Art. 9)"), max_length=10, choices=EmploymentMode.choices, blank=True
+    )
+    dispatch_company = models.CharField(_("dispatch company"), max_length=100, blank=True)
+    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    social_insurance = models.BooleanField(_("social insurance (Art. 16)"), default=False)
+    housing_fund = models.BooleanField(_("housing fund (Art. 16)"), default=False)
+    grade = models.CharField(_("grade (Art. 18)"), max_length=20, blank=True)
+    state = FSMField(
+        _("state"), default=StaffState.APPLICANT, choices=StaffState.choices, protected=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("auxiliary staff member")
+        verbose_name_plural = _("auxiliary staff")
+        indexes = [models.Index(fields=["agency", "state"], name="staff_agency_state")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_masked(self) -> str:
+        # Art. 15(4): personal data is shown masked to roles that do not need it.
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+    @property
+    def address_masked(self) -> str:
+        return mask_address(self.address) if self.address else ""
+
+    def age_on(self, day: date) -> int:
+        return parse_resident_id(self.id_number).age_on(day)
+
+    # Transitions: each called only by an operator inside a case step.
+
+    @transition(field=state, source=StaffState.APPLICANT, target=StaffState.HIRED)
+    def hire(self) -> None:
+        """Art. 10, 11: passed recruitment."""
+
+    @transition(field=state, source=StaffState.APPLICANT, target=StaffState.REJECTED)
+    def reject(self) -> None:
+        """Art. 10, 11: not eligible, disqualified or not selected."""
+
+    @transition(field=state, source=StaffState.HIRED, target=StaffState.ON_DUTY)
+    def certify(self) -> None:
+        """Art. 19: passed pre-job training, certificate issued."""
+
+    @transition(field=state, source=StaffState.ON_DUTY, target=StaffState.SUSPENDED)
+    def suspend(self) -> None:
+        """Art. 23: suspended pending a decision."""
+
+    @transition(field=state, source=StaffState.SUSPENDED, target=StaffState.ON_DUTY)
+    def reinstate(self) -> None:
+        """Reinstated after suspension."""
+
+    @transition(
+        field=state,
+        source=[StaffState.HIRED, StaffState.ON_DUTY, StaffState.SUSPENDED],
+        target=StaffState.SEPARATED,
+    )
+    def separate(self) -> None:
+        """Art. 20, 21: resignation, contract end, non-renewal, failed training."""
+
+    @transition(
+        field=state, source=[StaffState.ON_DUTY, StaffState.SUSPENDED], target=StaffState.DISMISSED
+    )
+    def dismiss(self) -> None:
+        """Art. 20, 23: failed assessment or serious violation."""
