@@ -726,7 +726,7 @@ class _Policy(RestrictingNodeTransformer):
         call = ast.Call(
             func=ast.Name(guard, ast.Load()), args=[visited.left, visited.right], keywords=[]
         )
-        return ast.copy_location(call, visited)
+        return ast.fix_missing_locations(ast.copy_location(call, visited))
 
 
 # -------------------------------------------------------------------- compiling
