@@ -96,6 +96,7 @@ def recruitment_data(staff: Staff, fields: dict[str, Any], today: date | None = 
         "required_education": fields.get("required_education") or "college",
         "education_requirement_reason": fields.get("education_requirement_reason") or "",
         "age": staff.age_on(today),  # Art. 10(3): computed from the ID number
+        **({"notice_period": fields["notice_period"]} if fields.get("notice_period") else {}),
     }
 
 
