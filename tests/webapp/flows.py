@@ -1,0 +1,57 @@
+"""Helpers that drive a recruitment case through the real services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from webapp.cases.models import Case, HumanTask, TaskState
+from webapp.cases.services import task_complete, wake_due_cases
+from webapp.staff.services import recruitment_open
+
+from .conftest import make_id
+
+CLEAN_REVIEW = {
+    "nationality_prc": True, "good_conduct": True, "fit_for_post": True,
+    "criminal_record": False, "criminal_proceedings_pending": False,
+    "detained_or_rehab": False, "expelled_public_servant": False, "dishonest_blacklist": False,
+}
+SCORES = {"exam_score": 80, "interview_score": 90}
+BACKGROUND = {"background_ok": True}
+HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health_exam_date": "2026-11-02"}
+APPROVE = {"decision": "approve", "reason": "同意"}
+CONTRACT = {"employment_mode": "unit", "contract_start": "2026-12-01", "contract_end": "2029-11-30"}
+TO_APPROVAL = [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
+               ("background_check", BACKGROUND), ("health_check", HEALTH)]
+
+
+def application(agency: Any, seq: int = 1, **overrides: Any) -> dict[str, Any]:
+    fields = {
+        "agency": agency, "name": f"申请人{seq}", "id_number": make_id(date(1995, 5, 5), seq),
+        "education": "bachelor", "post": "城管协管员", "veteran": False, "bravery": False,
+        "required_education": "college", "education_requirement_reason": "",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def open_task(case: Case, bpmn_id: str) -> HumanTask:
+    return HumanTask.objects.get(case=case, bpmn_id=bpmn_id,
+                                 state__in=[TaskState.OPEN, TaskState.CLAIMED])
+
+
+def drive(case: Case, steps: list[tuple[str, dict[str, Any]]], hr: Any, approver: Any) -> Case:
+    for bpmn_id, data in steps:
+        task = open_task(case, bpmn_id)
+        user = approver if task.role == "approver" else hr
+        case = task_complete(task_id=task.pk, user=user, data=data, comment="")
+    return case
+
+
+def case_at_approval(hr: Any, approver: Any, agency: Any, seq: int = 1) -> Case:
+    """A recruitment case whose public notice has been served (notice period zero)."""
+    case = recruitment_open(user=hr, fields=application(agency, seq, notice_period="PT0S"))
+    drive(case, TO_APPROVAL, hr, approver)
+    wake_due_cases()
+    case.refresh_from_db()
+    return case

@@ -1,0 +1,116 @@
+"""The inbox pages over HTTP: list, task form with field errors, completion, 409."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from webapp.cases.models import CaseEvent, HumanTask, TaskState
+from webapp.staff.models import Staff
+
+from .conftest import PASSWORD
+from .flows import APPROVE, application, case_at_approval, open_task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _deployed(models_deployed):
+    return models_deployed
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_it_lists_the_roles_tasks_and_hides_others(client, hr, approver, agency):
+    case = case_at_approval(hr, approver, agency)
+    page = login(client, approver).get(reverse("inbox:index"))
+    assert page.status_code == 200
+    assert case.business_key in page.content.decode()
+    assert "录用审批" in page.content.decode()
+    hr_page = login(client, hr).get(reverse("inbox:index"))
+    assert case.business_key not in hr_page.content.decode()
+
+
+def test_it_lists_overdue_tasks_first(client, hr, approver, agency):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = case_at_approval(hr, approver, agency, seq=1)
+    second = case_at_approval(hr, approver, agency, seq=2)
+    late = open_task(second, "approve_hire")
+    HumanTask.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    body = login(client, approver).get(reverse("inbox:index")).content.decode()
+    assert body.index(second.business_key) < body.index(first.business_key)
+    assert 'class="overdue"' in body
+
+
+def test_it_shows_field_errors_and_saves_nothing(client, hr, approver, agency):
+    case = case_at_approval(hr, approver, agency)
+    task = open_task(case, "approve_hire")
+    events = CaseEvent.objects.filter(case=case).count()
+    page = login(client, approver).post(reverse("inbox:task", args=[task.pk]),
+                                        {"decision": "reject", "reason": ""})
+    assert page.status_code == 400
+    body = page.content.decode()
+    assert 'data-field="reason"' in body and "field-error" in body
+    assert CaseEvent.objects.filter(case=case).count() == events
+    assert HumanTask.objects.get(pk=task.pk).state == TaskState.OPEN
+
+
+def test_it_completes_a_task_with_a_comment_in_one_post(client, hr, approver, agency):
+    case = case_at_approval(hr, approver, agency)
+    task = open_task(case, "approve_hire")
+    page = login(client, approver).post(
+        reverse("inbox:task", args=[task.pk]),
+        {"decision": "approve", "reason": "", "_comment": "材料齐全，同意录用"},
+    )
+    assert page.status_code == 302
+    event = CaseEvent.objects.get(case=case, kind="task_completed", task=task)
+    assert event.comment == "材料齐全，同意录用"
+    assert event.data_after == {"decision": "approve"}
+    assert event.actor == approver and "Art." in event.articles
+
+
+def test_it_answers_409_to_a_late_second_completion(client, hr, approver, colleague, agency):
+    from webapp.cases.services import task_complete
+
+    case = case_at_approval(hr, approver, agency)
+    task = open_task(case, "approve_hire")
+    task_complete(task_id=task.pk, user=colleague, data=APPROVE)
+    page = login(client, approver).post(reverse("inbox:task", args=[task.pk]),
+                                        {"decision": "approve"}, HTTP_ACCEPT="application/json")
+    assert page.status_code == 409
+    assert "colleague" in page.json()["error"]
+
+
+def test_it_rejects_a_wrong_id_number_on_the_application_form(client, hr, agency):
+    fields = application(agency)
+    fields["agency"] = agency.pk
+    fields["id_number"] = fields["id_number"][:-2] + "9Y"
+    page = login(client, hr).post(reverse("staff:recruitment_new"), fields)
+    assert page.status_code == 400
+    assert 'data-field="id_number"' in page.content.decode()
+    assert not Staff.objects.exists()
+
+
+def test_it_opens_a_recruitment_case_from_the_form(client, hr, agency):
+    fields = application(agency)
+    fields["agency"] = agency.pk
+    page = login(client, hr).post(reverse("staff:recruitment_new"), fields)
+    assert page.status_code == 302
+    staff = Staff.objects.get()
+    assert staff.cases.get().tasks.get().bpmn_id == "review_application"
+
+
+def test_it_masks_personal_data_for_roles_that_do_not_need_it(client, hr, approver, agency):
+    case = case_at_approval(hr, approver, agency)
+    staff = case.subject
+    task = open_task(case, "approve_hire")
+    as_approver = login(client, approver).get(reverse("inbox:task", args=[task.pk])).content.decode()
+    assert staff.id_number not in as_approver and staff.id_masked in as_approver
+    as_hr = login(client, hr).get(reverse("staff:detail", args=[staff.pk])).content.decode()
+    assert staff.id_number in as_hr
