@@ -14,3 +14,6 @@ CORPUS_DIR = ROOT.parent / "shared" / "corpus"
 @pytest.fixture(scope="session")
 def bpmn_dir() -> Path:
     return BPMN_DIR
+
+
+pytest_plugins = ["tests.fixtures"]

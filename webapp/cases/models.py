@@ -193,6 +193,19 @@ class HumanTask(models.Model):
         """The engine no longer waits for it (a boundary event, a cancelled case)."""
 
 
+EVENT_KINDS = {
+    "case_started": _("case opened"),
+    "case_completed": _("case completed"),
+    "task_created": _("task waiting"),
+    "task_claimed": _("task claimed"),
+    "task_released": _("task released"),
+    "task_completed": _("task completed"),
+    "task_withdrawn": _("task withdrawn"),
+    "engine_step": _("automatic step"),
+    "staff_state": _("staff state changed"),
+}
+
+
 class CaseEvent(models.Model):
     """Append-only history (Art. 15(3)): each row hashes its content and its predecessor."""
 
@@ -223,3 +236,11 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(EVENT_KINDS.get(self.kind, self.kind))

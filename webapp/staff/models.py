@@ -27,6 +27,11 @@ class StaffState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
 class Education(models.TextChoices):
     BELOW_COLLEGE = "below_college", _("Below junior college")
     COLLEGE = "college", _("Junior college (大专)")
@@ -44,7 +49,7 @@ class EmploymentMode(models.TextChoices):
 class Staff(ConcurrentTransitionMixin, models.Model):
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
-    gender = models.CharField(_("gender"), max_length=6, blank=True)
+    gender = models.CharField(_("gender"), max_length=6, blank=True, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     education = models.CharField(_("education"), max_length=16, choices=Education.choices)
     veteran = models.BooleanField(_("veteran (Art. 10 preference)"), default=False)

@@ -1,0 +1,80 @@
+"""Fixtures for the Django side: two agencies and the people of each, plus a deployed model."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from webapp.accounts.models import Agency, AgencyKind, Grant, Membership
+from webapp.accounts.roles import Role
+from webapp.cases.definitions import deploy_directory
+from webapp.staff.idcard import check_digit
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_id(birth: date, seq: int = 1, area: str = "341502") -> str:
+    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+@pytest.fixture
+def city(db: Any) -> Agency:
+    return Agency.objects.create(code="LA", name="六安市人民政府", kind=AgencyKind.GOVERNMENT)
+
+
+@pytest.fixture
+def agency(city: Agency) -> Agency:
+    return Agency.objects.create(code="LA-CG", name="六安市城市管理局", kind=AgencyKind.CONSOLIDATED,
+                                 parent=city, quota=5, area_code="341500")
+
+
+@pytest.fixture
+def other_agency(city: Agency) -> Agency:
+    return Agency.objects.create(code="JA-CG", name="金安区城市管理局", kind=AgencyKind.CONSOLIDATED,
+                                 parent=city, quota=5, area_code="341502")
+
+
+def _user(username: str, agency: Agency | None, *roles: str) -> Any:
+    user = get_user_model().objects.create_user(username, password=PASSWORD, last_name=username)
+    for role in roles:
+        assert agency is not None
+        Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def hr(agency: Agency) -> Any:
+    return _user("hr", agency, Role.HR_OFFICER)
+
+
+@pytest.fixture
+def approver(agency: Agency) -> Any:
+    return _user("approver", agency, Role.APPROVER)
+
+
+@pytest.fixture
+def colleague(agency: Agency) -> Any:
+    """A second approver in the same agency."""
+    return _user("colleague", agency, Role.APPROVER)
+
+
+@pytest.fixture
+def stranger(other_agency: Agency) -> Any:
+    """HR officer and approver of another agency."""
+    return _user("stranger", other_agency, Role.HR_OFFICER, Role.APPROVER)
+
+
+@pytest.fixture
+def auditor(city: Agency) -> Any:
+    user = _user("auditor", city, Role.AUDITOR)
+    Grant.objects.create(user=user, agency=city)
+    return user
+
+
+@pytest.fixture
+def models_deployed(db: Any, bpmn_dir: Any) -> list[Any]:
+    return deploy_directory(bpmn_dir)
