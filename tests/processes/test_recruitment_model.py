@@ -116,9 +116,7 @@ def test_it_rejects_an_ineligible_applicant_citing_the_art_10_clause(
     assert "check_disqualification" not in ran  # Art. 11 is only judged for eligible people
 
 
-def test_it_treats_a_missing_education_requirement_as_college(
-    recruitment, recorder, sample, drive
-):
+def test_it_treats_a_missing_education_requirement_as_college(recruitment, recorder, sample, drive):
     start = sample.applicant(education="below_college")
     del start["required_education"]
     del start["education_requirement_reason"]
@@ -176,7 +174,11 @@ def test_it_lets_an_eligible_applicant_through_to_the_exam(
     ("review", "clause", "art", "fact"),
     [
         pytest.param(
-            {"criminal_record": True}, "第十一条第（一）项", "Art. 11(1)", "刑事处罚", id="1-penalty"
+            {"criminal_record": True},
+            "第十一条第（一）项",
+            "Art. 11(1)",
+            "刑事处罚",
+            id="1-penalty",
         ),
         pytest.param(
             {"criminal_proceedings_pending": True},
@@ -199,7 +201,11 @@ def test_it_lets_an_eligible_applicant_through_to_the_exam(
             {"dishonest_blacklist": True}, "第十一条第（四）项", "Art. 11(4)", "失信", id="4"
         ),
         pytest.param(
-            {"criminal_record": True, "criminal_proceedings_pending": True, "dishonest_blacklist": True},
+            {
+                "criminal_record": True,
+                "criminal_proceedings_pending": True,
+                "dishonest_blacklist": True,
+            },
             "第十一条第（一）项",
             "Art. 11(1)",
             "刑事处罚",
@@ -311,9 +317,7 @@ def test_it_requires_notes_when_the_background_check_fails(
     assert recorder.calls == []
 
 
-def test_it_rejects_a_failed_background_check_citing_art_10(
-    recruitment, recorder, sample, drive
-):
+def test_it_rejects_a_failed_background_check_citing_art_10(recruitment, recorder, sample, drive):
     steps = [
         *sample.to_background(),
         ("background_check", {"background_ok": False, "background_notes": "考察发现品行问题"}),
@@ -396,7 +400,9 @@ def test_it_takes_a_notice_period_preset_in_the_case_data(recruitment, recorder,
 def test_it_refuses_a_rejection_without_reason_and_keeps_the_state(
     recruitment, recorder, sample, drive, roundtrip, task_in
 ):
-    outcome = drive(recruitment, sample.applicant(), sample.to_notice(), operators=recorder.registry)
+    outcome = drive(
+        recruitment, sample.applicant(), sample.to_notice(), operators=recorder.registry
+    )
     with time_machine.travel(outcome.wake_at + timedelta(seconds=1), tick=False):
         outcome = engine.advance(recruitment, roundtrip(outcome.state), operators=recorder.registry)
     state = roundtrip(outcome.state)
@@ -454,7 +460,9 @@ def test_it_refuses_a_dispatch_contract_without_a_company(
     ("contract", "expected_company"),
     [
         pytest.param({}, "", id="unit"),
-        pytest.param({"dispatch_company": "安徽皖西人力资源有限公司"}, "", id="unit-ignores-company"),
+        pytest.param(
+            {"dispatch_company": "安徽皖西人力资源有限公司"}, "", id="unit-ignores-company"
+        ),
         pytest.param(
             {"employment_mode": "dispatch", "dispatch_company": "安徽皖西人力资源有限公司"},
             "安徽皖西人力资源有限公司",
