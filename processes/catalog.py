@@ -175,7 +175,7 @@ def _choose_process(
         )
     if not executable:
         raise ModelError(
-            "no process is marked executable (isExecutable=\"true\"); "
+            'no process is marked executable (isExecutable="true"); '
             "this model is descriptive only and cannot be run",
             file=", ".join(bpmn_names),
         )

@@ -125,13 +125,18 @@ def decision_problems(decisions: dict[str, Any], default_file: str) -> list[Mode
         try:
             dmn_parser.parse()
             tables = dmn_parser.decision.decisionTables
-        except Exception as exc:  # noqa: BLE001 - the DMN parser raises anything
+        except Exception as exc:
             message = _plain_dmn_error(exc)
             problems.append(ModelError(message, file=file, element=decision_id))
             continue
         if not tables:
-            problems.append(ModelError("the decision has no decision table (only decision "
-                                       "tables can be run)", file=file, element=decision_id))
+            problems.append(
+                ModelError(
+                    "the decision has no decision table (only decision tables can be run)",
+                    file=file,
+                    element=decision_id,
+                )
+            )
         for table in tables:
             problems.extend(_table_problems(table, file, decision_id))
     return problems
@@ -139,8 +144,7 @@ def decision_problems(decisions: dict[str, Any], default_file: str) -> list[Mode
 
 def _plain_dmn_error(exc: Exception) -> str:
     if isinstance(exc, KeyError):
-        return (f"the decision table is missing the required attribute or element "
-                f"{exc.args[0]!r}")
+        return f"the decision table is missing the required attribute or element {exc.args[0]!r}"
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"the decision cannot be read: {text}"
 
@@ -155,8 +159,9 @@ def _table_problems(table: Any, file: str, decision_id: str) -> Iterator[ModelEr
     for column in table.inputs:
         message = _compile_problem(column.expression or "", is_script=False)
         if column.expression and message:
-            yield ModelError(f"input {column.label or column.id}: {message}", file=file,
-                             element=decision_id)
+            yield ModelError(
+                f"input {column.label or column.id}: {message}", file=file, element=decision_id
+            )
     for rule in table.rules:
         where = f"{decision_id} rule {rule.row_number or rule.id}"
         for entry in rule.inputEntries:
@@ -182,5 +187,6 @@ def _cell_problem(lhs: str | None) -> str:
 
 
 def _is_duration(text: str) -> bool:
-    return bool(re.fullmatch(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?",
-                             text))
+    return bool(
+        re.fullmatch(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", text)
+    )

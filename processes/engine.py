@@ -27,8 +27,12 @@ from .operators import OperatorCall, OperatorRegistry
 from .scripting import RestrictedScriptEngine
 from .types import HumanTask, Outcome, StepRecord
 
-_TIMER_TYPES = ("TimerEventDefinition", "DurationTimerEventDefinition",
-                "TimeDateEventDefinition", "CycleTimerEventDefinition")
+_TIMER_TYPES = (
+    "TimerEventDefinition",
+    "DurationTimerEventDefinition",
+    "TimeDateEventDefinition",
+    "CycleTimerEventDefinition",
+)
 
 
 class _Run:
@@ -134,8 +138,12 @@ def complete_task(
     context: Any = None,
 ) -> Outcome:
     """Complete one READY human task with ``data`` (validated against its form) and advance."""
-    run = _Run(definition, snapshot.load(state, definition.spec, definition.subprocess_specs),
-               operators, context)
+    run = _Run(
+        definition,
+        snapshot.load(state, definition.spec, definition.subprocess_specs),
+        operators,
+        context,
+    )
     task = _ready_human_task(run.workflow, task_id)
     info = definition.tasks[task.task_spec.bpmn_id]
     validate_form(definition, info.form_name, data)
@@ -156,8 +164,12 @@ def advance(
     context: Any = None,
 ) -> Outcome:
     """Fire due timers and run whatever became ready (the scheduler's call)."""
-    run = _Run(definition, snapshot.load(state, definition.spec, definition.subprocess_specs),
-               operators, context)
+    run = _Run(
+        definition,
+        snapshot.load(state, definition.spec, definition.subprocess_specs),
+        operators,
+        context,
+    )
     try:
         run.workflow.refresh_timers()
     except SpiffWorkflowException as exc:
@@ -176,9 +188,7 @@ def _ready_human_task(workflow: BpmnWorkflow, task_id: str) -> Task:
     return task
 
 
-def validate_form(
-    definition: ProcessDefinition, form_name: str, data: Mapping[str, Any]
-) -> None:
+def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[str, Any]) -> None:
     """Refuse data that does not satisfy the task's JSON Schema (one message per field)."""
     if not form_name:
         return

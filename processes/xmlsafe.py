@@ -23,6 +23,8 @@ DMN_NAMESPACES = frozenset(
         "https://www.omg.org/spec/DMN/20230324/MODEL/",
     }
 )
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,

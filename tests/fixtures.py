@@ -28,14 +28,26 @@ def city(db: Any) -> Agency:
 
 @pytest.fixture
 def agency(city: Agency) -> Agency:
-    return Agency.objects.create(code="LA-CG", name="六安市城市管理局", kind=AgencyKind.CONSOLIDATED,
-                                 parent=city, quota=5, area_code="341500")
+    return Agency.objects.create(
+        code="LA-CG",
+        name="六安市城市管理局",
+        kind=AgencyKind.CONSOLIDATED,
+        parent=city,
+        quota=5,
+        area_code="341500",
+    )
 
 
 @pytest.fixture
 def other_agency(city: Agency) -> Agency:
-    return Agency.objects.create(code="JA-CG", name="金安区城市管理局", kind=AgencyKind.CONSOLIDATED,
-                                 parent=city, quota=5, area_code="341502")
+    return Agency.objects.create(
+        code="JA-CG",
+        name="金安区城市管理局",
+        kind=AgencyKind.CONSOLIDATED,
+        parent=city,
+        quota=5,
+        area_code="341502",
+    )
 
 
 def _user(username: str, agency: Agency | None, *roles: str) -> Any:

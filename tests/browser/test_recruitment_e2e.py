@@ -45,8 +45,9 @@ def complete(page, task_name, fields):
     page.wait_for_selector(".messages .msg")
 
 
-def test_it_runs_a_recruitment_from_application_to_hire(page, live_server, models_deployed, hr,
-                                                        approver, agency):
+def test_it_runs_a_recruitment_from_application_to_hire(
+    page, live_server, models_deployed, hr, approver, agency
+):
     base = live_server.url
     sign_in(page, base, "hr")
     page.click("a[href='/staff/recruitment/new/']")
@@ -60,14 +61,23 @@ def test_it_runs_a_recruitment_from_application_to_hire(page, live_server, model
     assert page.locator("h1").inner_text().startswith(case.business_key)
 
     page.goto(f"{base}/inbox/")
-    review = {f: ("select", "false") for f in (
-        "criminal_record", "criminal_proceedings_pending", "detained_or_rehab",
-        "expelled_public_servant", "dishonest_blacklist")}
-    review.update({f: ("select", "true") for f in ("nationality_prc", "good_conduct",
-                                                    "fit_for_post")})
+    review = {
+        f: ("select", "false")
+        for f in (
+            "criminal_record",
+            "criminal_proceedings_pending",
+            "detained_or_rehab",
+            "expelled_public_servant",
+            "dishonest_blacklist",
+        )
+    }
+    review.update(
+        {f: ("select", "true") for f in ("nationality_prc", "good_conduct", "fit_for_post")}
+    )
     complete(page, "报名资格审查", review)
-    complete(page, "录入笔试面试成绩", {"exam_score": ("fill", "85"),
-                                  "interview_score": ("fill", "90")})
+    complete(
+        page, "录入笔试面试成绩", {"exam_score": ("fill", "85"), "interview_score": ("fill", "90")}
+    )
     complete(page, "组织考察", {"background_ok": ("select", "true")})
     # A wrong entry is shown beside its field and nothing is saved.
     page.click("[data-testid=inbox] a:text-is('组织体检')")
@@ -85,16 +95,23 @@ def test_it_runs_a_recruitment_from_application_to_hire(page, live_server, model
         assert wake_due_cases() == 1
 
     sign_in(page, base, "approver")
-    complete(page, "录用审批", {"decision": ("select", "approve"),
-                            "_comment": ("fill", "同意录用")})
+    complete(
+        page, "录用审批", {"decision": ("select", "approve"), "_comment": ("fill", "同意录用")}
+    )
     assert page.locator("[data-testid=inbox-empty]").count() == 1
     sign_out(page)
 
     sign_in(page, base, "hr")
     page.goto(f"{base}/inbox/")
-    complete(page, "签订合同", {"employment_mode": ("select", "unit"),
-                            "contract_start": ("fill", "2026-12-01"),
-                            "contract_end": ("fill", "2029-11-30")})
+    complete(
+        page,
+        "签订合同",
+        {
+            "employment_mode": ("select", "unit"),
+            "contract_start": ("fill", "2026-12-01"),
+            "contract_end": ("fill", "2029-11-30"),
+        },
+    )
     page.goto(f"{base}/cases/{case.pk}/")
     timeline = page.locator("[data-testid=timeline]").inner_text()
     assert "录用审批" in timeline and "同意录用" in timeline and "Art. 10" in timeline

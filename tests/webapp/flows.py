@@ -12,32 +12,48 @@ from webapp.staff.services import recruitment_open
 from .conftest import make_id
 
 CLEAN_REVIEW = {
-    "nationality_prc": True, "good_conduct": True, "fit_for_post": True,
-    "criminal_record": False, "criminal_proceedings_pending": False,
-    "detained_or_rehab": False, "expelled_public_servant": False, "dishonest_blacklist": False,
+    "nationality_prc": True,
+    "good_conduct": True,
+    "fit_for_post": True,
+    "criminal_record": False,
+    "criminal_proceedings_pending": False,
+    "detained_or_rehab": False,
+    "expelled_public_servant": False,
+    "dishonest_blacklist": False,
 }
 SCORES = {"exam_score": 80, "interview_score": 90}
 BACKGROUND = {"background_ok": True}
 HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health_exam_date": "2026-11-02"}
 APPROVE = {"decision": "approve", "reason": "同意"}
 CONTRACT = {"employment_mode": "unit", "contract_start": "2026-12-01", "contract_end": "2029-11-30"}
-TO_APPROVAL = [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-               ("background_check", BACKGROUND), ("health_check", HEALTH)]
+TO_APPROVAL = [
+    ("review_application", CLEAN_REVIEW),
+    ("record_scores", SCORES),
+    ("background_check", BACKGROUND),
+    ("health_check", HEALTH),
+]
 
 
 def application(agency: Any, seq: int = 1, **overrides: Any) -> dict[str, Any]:
     fields = {
-        "agency": agency, "name": f"申请人{seq}", "id_number": make_id(date(1995, 5, 5), seq),
-        "education": "bachelor", "post": "城管协管员", "veteran": False, "bravery": False,
-        "required_education": "college", "education_requirement_reason": "",
+        "agency": agency,
+        "name": f"申请人{seq}",
+        "id_number": make_id(date(1995, 5, 5), seq),
+        "education": "bachelor",
+        "post": "城管协管员",
+        "veteran": False,
+        "bravery": False,
+        "required_education": "college",
+        "education_requirement_reason": "",
     }
     fields.update(overrides)
     return fields
 
 
 def open_task(case: Case, bpmn_id: str) -> HumanTask:
-    return HumanTask.objects.get(case=case, bpmn_id=bpmn_id,
-                                 state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    return HumanTask.objects.get(
+        case=case, bpmn_id=bpmn_id, state__in=[TaskState.OPEN, TaskState.CLAIMED]
+    )
 
 
 def drive(case: Case, steps: list[tuple[str, dict[str, Any]]], hr: Any, approver: Any) -> Case:

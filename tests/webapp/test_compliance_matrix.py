@@ -21,8 +21,14 @@ def matrix_rows() -> dict[int, str]:
 
 def cited_articles() -> dict[int, set[str]]:
     cited: dict[int, set[str]] = {}
-    patterns = ("bpmn/**/*.bpmn", "bpmn/**/*.dmn", "bpmn/**/*.json", "processes/**/*.py",
-                "webapp/**/*.py", "webapp/**/*.html")
+    patterns = (
+        "bpmn/**/*.bpmn",
+        "bpmn/**/*.dmn",
+        "bpmn/**/*.json",
+        "processes/**/*.py",
+        "webapp/**/*.py",
+        "webapp/**/*.html",
+    )
     for pattern in patterns:
         for path in ROOT.glob(pattern):
             if "migrations" in path.parts:

@@ -31,7 +31,7 @@ from webapp.staff.models import StaffState
 from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD, make_id
-from .parallel_bpmn import APPROVER_TASK, HR_TASK, PARALLEL_FILES, PROCESS_ID
+from .parallel_bpmn import APPROVER_TASK, HR_TASK, PARALLEL_FILES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def run_together(*calls: Callable[[], Any]) -> list[Result]:
             barrier.wait(timeout=JOIN_TIMEOUT)
             result.started = time.monotonic()
             result.value = call()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+        except BaseException as exc:
             result.error = exc
         finally:
             result.finished = time.monotonic()
@@ -88,28 +88,45 @@ def run_together(*calls: Callable[[], Any]) -> list[Result]:
 
 
 def unexpected(results: list[Result]) -> list[BaseException]:
-    return [r.error for r in results if r.error is not None and not isinstance(r.error, TaskConflict)]
+    return [
+        r.error for r in results if r.error is not None and not isinstance(r.error, TaskConflict)
+    ]
 
 
 # --- cases -----------------------------------------------------------------------------------
 
 
 def open_task(case: Case, bpmn_id: str) -> HumanTask:
-    return HumanTask.objects.get(case=case, bpmn_id=bpmn_id,
-                                 state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    return HumanTask.objects.get(
+        case=case, bpmn_id=bpmn_id, state__in=[TaskState.OPEN, TaskState.CLAIMED]
+    )
 
 
 def recruitment_at_approval(agency: Agency, hr: Any, seq: int = 1) -> Case:
     """A recruitment case driven through review, scores, checks and the public notice."""
-    case = recruitment_open(user=hr, fields={
-        "agency": agency, "name": f"王小{seq}", "id_number": make_id(date(1996, 4, seq), seq=seq),
-        "education": "bachelor", "post": "城市管理执法辅助", "veteran": False, "bravery": False,
-        "required_education": "college", "education_requirement_reason": "",
-        "phone": f"1385640{seq:04d}", "address": "安徽省六安市金安区梅山南路 88 号",
-        "notice_period": "PT0S",  # the public notice falls due at once
-    })
-    for bpmn_id, data in [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-                          ("background_check", BACKGROUND), ("health_check", HEALTH)]:
+    case = recruitment_open(
+        user=hr,
+        fields={
+            "agency": agency,
+            "name": f"王小{seq}",
+            "id_number": make_id(date(1996, 4, seq), seq=seq),
+            "education": "bachelor",
+            "post": "城市管理执法辅助",
+            "veteran": False,
+            "bravery": False,
+            "required_education": "college",
+            "education_requirement_reason": "",
+            "phone": f"1385640{seq:04d}",
+            "address": "安徽省六安市金安区梅山南路 88 号",
+            "notice_period": "PT0S",  # the public notice falls due at once
+        },
+    )
+    for bpmn_id, data in [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+    ]:
         task_complete(task_id=open_task(case, bpmn_id).pk, user=hr, data=data, comment="测试")
     assert wake_due_cases() >= 1
     open_task(case, "approve_hire")
@@ -149,8 +166,9 @@ def parallel_definition(db: Any, hr: Any) -> Definition:
 
 
 def parallel_case(definition: Definition, agency: Agency, hr: Any, n: int = 1) -> Case:
-    case = case_start(definition=definition, agency=agency, title=f"并行测试 {n}", data={},
-                      actor=hr)
+    case = case_start(
+        definition=definition, agency=agency, title=f"并行测试 {n}", data={}, actor=hr
+    )
     assert {t.bpmn_id for t in case.tasks.filter(state=TaskState.OPEN)} == {HR_TASK, APPROVER_TASK}
     return case
 
@@ -167,11 +185,19 @@ def test_it_lets_exactly_one_of_two_approvers_complete_the_same_task(
     people = [approver, colleague]
     reasons = {p.pk: f"{p.username} 认为不符合录用条件" for p in people}
 
-    results = run_together(*[
-        (lambda p=p: task_complete(task_id=task.pk, user=p, comment=f"{p.username} 的意见",
-                                   data={"decision": "reject", "reason": reasons[p.pk]}))
-        for p in people
-    ])
+    results = run_together(
+        *[
+            (
+                lambda p=p: task_complete(
+                    task_id=task.pk,
+                    user=p,
+                    comment=f"{p.username} 的意见",
+                    data={"decision": "reject", "reason": reasons[p.pk]},
+                )
+            )
+            for p in people
+        ]
+    )
 
     assert unexpected(results) == []
     winners = [p for p, r in zip(people, results, strict=True) if r.ok]
@@ -220,10 +246,12 @@ def test_it_lets_exactly_one_of_eight_racing_approvers_win(
             return {"decision": "approve", "reason": f"第{i}位同意"}
         return {"decision": "reject", "reason": f"第{i}位不同意"}
 
-    results = run_together(*[
-        (lambda i=i, p=p: task_complete(task_id=task.pk, user=p, data=decision_of(i)))
-        for i, p in enumerate(people)
-    ])
+    results = run_together(
+        *[
+            (lambda i=i, p=p: task_complete(task_id=task.pk, user=p, data=decision_of(i)))
+            for i, p in enumerate(people)
+        ]
+    )
 
     assert unexpected(results) == []
     won = [i for i, r in enumerate(results) if r.ok]
@@ -285,14 +313,29 @@ def test_it_fires_a_due_timer_once_when_two_schedulers_wake_at_the_same_moment(
     models_deployed: Any, agency: Agency, hr: Any
 ) -> None:
     require_postgres()
-    case = recruitment_open(user=hr, fields={
-        "agency": agency, "name": "李小明", "id_number": make_id(date(1994, 8, 8), seq=7),
-        "education": "bachelor", "post": "城市管理执法辅助", "veteran": True, "bravery": False,
-        "required_education": "college", "education_requirement_reason": "",
-        "phone": "13856400007", "address": "安徽省六安市裕安区", "notice_period": "PT0S",
-    })
-    for bpmn_id, data in [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-                          ("background_check", BACKGROUND), ("health_check", HEALTH)]:
+    case = recruitment_open(
+        user=hr,
+        fields={
+            "agency": agency,
+            "name": "李小明",
+            "id_number": make_id(date(1994, 8, 8), seq=7),
+            "education": "bachelor",
+            "post": "城市管理执法辅助",
+            "veteran": True,
+            "bravery": False,
+            "required_education": "college",
+            "education_requirement_reason": "",
+            "phone": "13856400007",
+            "address": "安徽省六安市裕安区",
+            "notice_period": "PT0S",
+        },
+    )
+    for bpmn_id, data in [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+    ]:
         task_complete(task_id=open_task(case, bpmn_id).pk, user=hr, data=data)
     case.refresh_from_db()
     assert case.wake_at is not None
@@ -310,16 +353,18 @@ def test_it_fires_a_due_timer_once_when_two_schedulers_wake_at_the_same_moment(
 # --- (c) parallel branches of one case -------------------------------------------------------
 
 
-def complete_both_branches_at_once(definition: Definition, agency: Agency, hr: Any,
-                                   approver: Any, n: int = 1) -> None:
+def complete_both_branches_at_once(
+    definition: Definition, agency: Agency, hr: Any, approver: Any, n: int = 1
+) -> None:
     case = parallel_case(definition, agency, hr, n)
     hr_task = open_task(case, HR_TASK)
     approver_task = open_task(case, APPROVER_TASK)
 
     results = run_together(
         lambda: task_complete(task_id=hr_task.pk, user=hr, data={}, comment="人事已核对"),
-        lambda: task_complete(task_id=approver_task.pk, user=approver, data={},
-                              comment="领导已审核"),
+        lambda: task_complete(
+            task_id=approver_task.pk, user=approver, data={}, comment="领导已审核"
+        ),
     )
 
     assert [r.error for r in results if not r.ok] == [], f"run {n}"
@@ -333,8 +378,10 @@ def complete_both_branches_at_once(definition: Definition, agency: Agency, hr: A
     assert not case.tasks.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED]).exists()
     completed = events_of(case, "task_completed")
     assert sorted(e.bpmn_id for e in completed) == sorted([HR_TASK, APPROVER_TASK])
-    assert {e.bpmn_id: e.actor_id for e in completed} == {HR_TASK: hr.pk,
-                                                           APPROVER_TASK: approver.pk}
+    assert {e.bpmn_id: e.actor_id for e in completed} == {
+        HR_TASK: hr.pk,
+        APPROVER_TASK: approver.pk,
+    }
     assert all("Art. 5" in e.articles for e in completed)
     assert len(events_of(case, "case_completed")) == 1
     assert events_of(case, "task_withdrawn") == []
@@ -438,7 +485,10 @@ def test_it_does_not_block_a_step_on_one_case_while_a_step_on_another_is_running
 
 
 def test_it_does_not_block_opening_a_case_while_a_step_on_another_case_is_running(
-    models_deployed: Any, parallel_definition: Definition, agency: Agency, hr: Any,
+    models_deployed: Any,
+    parallel_definition: Definition,
+    agency: Agency,
+    hr: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An HR officer registering an applicant must not wait for a colleague's step on
@@ -464,12 +514,22 @@ def test_it_does_not_block_opening_a_case_while_a_step_on_another_case_is_runnin
     def open_new_case() -> tuple[float, float]:
         barrier.wait(timeout=JOIN_TIMEOUT)
         began = time.monotonic()
-        recruitment_open(user=hr, fields={
-            "agency": agency, "name": "赵小红", "id_number": make_id(date(1998, 2, 3), seq=12),
-            "education": "college", "post": "城市管理执法辅助", "veteran": False,
-            "bravery": False, "required_education": "college",
-            "education_requirement_reason": "", "phone": "13856400012", "address": "六安市",
-        })
+        recruitment_open(
+            user=hr,
+            fields={
+                "agency": agency,
+                "name": "赵小红",
+                "id_number": make_id(date(1998, 2, 3), seq=12),
+                "education": "college",
+                "post": "城市管理执法辅助",
+                "veteran": False,
+                "bravery": False,
+                "required_education": "college",
+                "education_requirement_reason": "",
+                "phone": "13856400012",
+                "address": "六安市",
+            },
+        )
         return began, time.monotonic()
 
     a, b = run_unsynchronised(step_on_case_a, open_new_case)
@@ -488,7 +548,7 @@ def run_unsynchronised(*calls: Callable[[], Any]) -> list[Result]:
         try:
             result.started = time.monotonic()
             result.value = call()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+        except BaseException as exc:
             result.error = exc
         finally:
             result.finished = time.monotonic()

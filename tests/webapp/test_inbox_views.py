@@ -52,8 +52,9 @@ def test_it_shows_field_errors_and_saves_nothing(client, hr, approver, agency):
     case = case_at_approval(hr, approver, agency)
     task = open_task(case, "approve_hire")
     events = CaseEvent.objects.filter(case=case).count()
-    page = login(client, approver).post(reverse("inbox:task", args=[task.pk]),
-                                        {"decision": "reject", "reason": ""})
+    page = login(client, approver).post(
+        reverse("inbox:task", args=[task.pk]), {"decision": "reject", "reason": ""}
+    )
     assert page.status_code == 400
     body = page.content.decode()
     assert 'data-field="reason"' in body and "field-error" in body
@@ -81,8 +82,11 @@ def test_it_answers_409_to_a_late_second_completion(client, hr, approver, collea
     case = case_at_approval(hr, approver, agency)
     task = open_task(case, "approve_hire")
     task_complete(task_id=task.pk, user=colleague, data=APPROVE)
-    page = login(client, approver).post(reverse("inbox:task", args=[task.pk]),
-                                        {"decision": "approve"}, HTTP_ACCEPT="application/json")
+    page = login(client, approver).post(
+        reverse("inbox:task", args=[task.pk]),
+        {"decision": "approve"},
+        HTTP_ACCEPT="application/json",
+    )
     assert page.status_code == 409
     assert "colleague" in page.json()["error"]
 
@@ -110,7 +114,9 @@ def test_it_masks_personal_data_for_roles_that_do_not_need_it(client, hr, approv
     case = case_at_approval(hr, approver, agency)
     staff = case.subject
     task = open_task(case, "approve_hire")
-    as_approver = login(client, approver).get(reverse("inbox:task", args=[task.pk])).content.decode()
+    as_approver = (
+        login(client, approver).get(reverse("inbox:task", args=[task.pk])).content.decode()
+    )
     assert staff.id_number not in as_approver and staff.id_masked in as_approver
     as_hr = login(client, hr).get(reverse("staff:detail", args=[staff.pk])).content.decode()
     assert staff.id_number in as_hr

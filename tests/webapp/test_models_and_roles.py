@@ -25,9 +25,14 @@ def test_it_finds_a_role_for_every_lane_in_bpmn(bpmn_dir):
 
 @pytest.mark.django_db
 def test_it_refuses_an_illegal_staff_transition(agency):
-    staff = Staff.objects.create(name="甲", id_number=make_id(date(1990, 1, 1)),
-                                 birth_date=date(1990, 1, 1), education="college",
-                                 agency=agency, post="协管员")
+    staff = Staff.objects.create(
+        name="甲",
+        id_number=make_id(date(1990, 1, 1)),
+        birth_date=date(1990, 1, 1),
+        education="college",
+        agency=agency,
+        post="协管员",
+    )
     staff.reject()
     staff.save()
     with pytest.raises(TransitionNotAllowed):
@@ -37,8 +42,13 @@ def test_it_refuses_an_illegal_staff_transition(agency):
 
 @pytest.mark.django_db
 def test_it_refuses_assigning_the_state_field_directly(agency):
-    staff = Staff.objects.create(name="乙", id_number=make_id(date(1990, 1, 2)),
-                                 birth_date=date(1990, 1, 2), education="college",
-                                 agency=agency, post="协管员")
+    staff = Staff.objects.create(
+        name="乙",
+        id_number=make_id(date(1990, 1, 2)),
+        birth_date=date(1990, 1, 2),
+        education="college",
+        agency=agency,
+        post="协管员",
+    )
     with pytest.raises(AttributeError):
         staff.state = StaffState.ON_DUTY

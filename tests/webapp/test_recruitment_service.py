@@ -17,8 +17,16 @@ from webapp.staff.models import Staff, StaffState
 from webapp.staff.services import recruitment_open
 
 from .conftest import make_id
-from .flows import (APPROVE, CLEAN_REVIEW, CONTRACT, TO_APPROVAL, application, case_at_approval,
-                    drive, open_task)
+from .flows import (
+    APPROVE,
+    CLEAN_REVIEW,
+    CONTRACT,
+    TO_APPROVAL,
+    application,
+    case_at_approval,
+    drive,
+    open_task,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +61,9 @@ def test_it_rejects_an_ineligible_applicant_citing_the_clause(hr, approver, agen
 
 def test_it_rejects_a_disqualified_applicant_citing_art_11(hr, approver, agency):
     case = recruitment_open(user=hr, fields=application(agency))
-    case = drive(case, [("review_application", {**CLEAN_REVIEW, "criminal_record": True})],
-                 hr, approver)
+    case = drive(
+        case, [("review_application", {**CLEAN_REVIEW, "criminal_record": True})], hr, approver
+    )
     assert "Art. 11(1)" in case.outcome
     assert Staff.objects.get(pk=case.subject_id).state == StaffState.REJECTED
 
@@ -129,8 +138,9 @@ def test_it_refuses_a_hire_beyond_the_approved_quota(hr, approver, agency):
 
 
 def test_it_refuses_an_applicant_under_a_police_agency(hr, city):
-    police = Agency.objects.create(code="LA-GA", name="六安市公安局", kind=AgencyKind.POLICE,
-                                   parent=city, quota=10)
+    police = Agency.objects.create(
+        code="LA-GA", name="六安市公安局", kind=AgencyKind.POLICE, parent=city, quota=10
+    )
     from webapp.accounts.models import Membership
 
     Membership.objects.create(user=hr, agency=police, role="hr_officer")

@@ -48,7 +48,10 @@ def test_it_refuses_a_foreign_agencys_task_actions(client, case, stranger):
     client.login(username=stranger.username, password=PASSWORD)
     for name in ("inbox:claim", "inbox:release"):
         assert client.post(reverse(name, args=[task.pk])).status_code == 404
-    assert client.post(reverse("inbox:task", args=[task.pk]), {"decision": "approve"}).status_code == 404
+    assert (
+        client.post(reverse("inbox:task", args=[task.pk]), {"decision": "approve"}).status_code
+        == 404
+    )
     with pytest.raises(NotPermitted):
         task_complete(task_id=task.pk, user=stranger, data=APPROVE)
     with pytest.raises(NotPermitted):

@@ -83,6 +83,6 @@ def deploy_directory(root: Path, user: Any = None) -> list[Definition]:
 
 def latest_deployed(process_id: str) -> Definition:
     """The version new cases start on (raises Definition.DoesNotExist when none)."""
-    return Definition.objects.filter(
-        process_id=process_id, state=DefinitionState.DEPLOYED
-    ).latest("version")
+    return Definition.objects.filter(process_id=process_id, state=DefinitionState.DEPLOYED).latest(
+        "version"
+    )

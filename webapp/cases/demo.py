@@ -22,12 +22,16 @@ from webapp.staff.services import recruitment_open
 from .models import HumanTask, TaskState
 from .services import task_complete, wake_due_cases
 
-DEMO_PASSWORD = "fuzhi-demo-2026"
+DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 
 CLEAN_REVIEW = {
-    "nationality_prc": True, "good_conduct": True, "fit_for_post": True,
-    "criminal_record": False, "criminal_proceedings_pending": False,
-    "detained_or_rehab": False, "expelled_public_servant": False,
+    "nationality_prc": True,
+    "good_conduct": True,
+    "fit_for_post": True,
+    "criminal_record": False,
+    "criminal_proceedings_pending": False,
+    "detained_or_rehab": False,
+    "expelled_public_servant": False,
     "dishonest_blacklist": False,
 }
 SCORES = {"exam_score": 82, "interview_score": 88}
@@ -38,30 +42,61 @@ CONTRACT = {"employment_mode": "unit", "contract_start": "2026-12-01", "contract
 
 # seq -> the steps to drive (by user task id), or a register state for imported staff.
 RECRUITMENT_STEPS: dict[int, list[tuple[str, dict[str, Any]]]] = {
-    1: [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-        ("background_check", BACKGROUND), ("health_check", HEALTH),
-        ("approve_hire", APPROVE), ("sign_contract", CONTRACT)],
+    1: [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+        ("approve_hire", APPROVE),
+        ("sign_contract", CONTRACT),
+    ],
     2: [],
-    3: [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-        ("background_check", BACKGROUND), ("health_check", HEALTH)],
+    3: [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+    ],
     4: [("review_application", CLEAN_REVIEW)],
     5: [("review_application", CLEAN_REVIEW)],  # below junior college: Art. 10(4) refuses
-    6: [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-        ("background_check", BACKGROUND), ("health_check", HEALTH)],
-    7: [("review_application", CLEAN_REVIEW), ("record_scores", SCORES),
-        ("background_check", BACKGROUND), ("health_check", HEALTH),
-        ("approve_hire", APPROVE), ("sign_contract", {**CONTRACT, "employment_mode": "dispatch",
-                                                      "dispatch_company": "六安市皖西人力资源有限公司"})],
+    6: [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+    ],
+    7: [
+        ("review_application", CLEAN_REVIEW),
+        ("record_scores", SCORES),
+        ("background_check", BACKGROUND),
+        ("health_check", HEALTH),
+        ("approve_hire", APPROVE),
+        (
+            "sign_contract",
+            {
+                **CONTRACT,
+                "employment_mode": "dispatch",
+                "dispatch_company": "六安市皖西人力资源有限公司",
+            },
+        ),
+    ],
     8: [],
     9: [("review_application", {**CLEAN_REVIEW, "dishonest_blacklist": True})],  # Art. 11(4)
 }
 # The public notice period is five days; these demo cases have already served it.
 NOTICE_SERVED = {1, 3, 7}
 REGISTER_STATES = {
-    10: StaffState.ON_DUTY, 11: StaffState.SUSPENDED, 12: StaffState.ON_DUTY,
-    13: StaffState.SEPARATED, 14: StaffState.DISMISSED, 15: StaffState.ON_DUTY,
-    16: StaffState.SUSPENDED, 17: StaffState.ON_DUTY, 18: StaffState.SEPARATED,
-    19: StaffState.ON_DUTY, 20: StaffState.DISMISSED,
+    10: StaffState.ON_DUTY,
+    11: StaffState.SUSPENDED,
+    12: StaffState.ON_DUTY,
+    13: StaffState.SEPARATED,
+    14: StaffState.DISMISSED,
+    15: StaffState.ON_DUTY,
+    16: StaffState.SUSPENDED,
+    17: StaffState.ON_DUTY,
+    18: StaffState.SEPARATED,
+    19: StaffState.ON_DUTY,
+    20: StaffState.DISMISSED,
 }
 
 
@@ -88,9 +123,12 @@ def _agencies() -> dict[str, Agency]:
         agency, _ = Agency.objects.update_or_create(
             code=row["code"],
             defaults={
-                "name": row["name"], "name_en": row["name_en"], "kind": row["kind"],
+                "name": row["name"],
+                "name_en": row["name_en"],
+                "kind": row["kind"],
                 "parent": agencies.get(row["parent"]) if row["parent"] else None,
-                "quota": row["quota"], "area_code": row["area_code"],
+                "quota": row["quota"],
+                "area_code": row["area_code"],
             },
         )
         agencies[row["code"]] = agency
@@ -101,12 +139,15 @@ def _users(agencies: dict[str, Agency]) -> dict[str, Any]:
     users: dict[str, Any] = {}
     model = get_user_model()
     for row in lu_an.DEMO_USERS:
-        user, created = model.objects.get_or_create(username=row["username"],
-                                                    defaults={"last_name": row["name"]})
+        user, created = model.objects.get_or_create(
+            username=row["username"], defaults={"last_name": row["name"]}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Membership.objects.get_or_create(user=user, agency=agencies[row["agency"]], role=row["role"])
+        Membership.objects.get_or_create(
+            user=user, agency=agencies[row["agency"]], role=row["role"]
+        )
         for code in row["grants"]:
             Grant.objects.get_or_create(user=user, agency=agencies[code])
         users[row["username"]] = user
@@ -121,11 +162,17 @@ def _people_of(agency: Agency, users: dict[str, Any]) -> tuple[Any, Any]:
 def _recruit(person: lu_an.DemoStaff, agency: Agency, users: dict[str, Any]) -> None:
     hr, approver = _people_of(agency, users)
     fields = {
-        "agency": agency, "name": person["name"], "id_number": lu_an.demo_staff_id_number(person),
-        "education": person["education"], "post": person["post"],
-        "veteran": person["veteran"], "bravery": person["bravery"],
-        "required_education": "college", "education_requirement_reason": "",
-        "phone": f"1385640{person['seq']:04d}", "address": "安徽省六安市金安区梅山南路 88 号",
+        "agency": agency,
+        "name": person["name"],
+        "id_number": lu_an.demo_staff_id_number(person),
+        "education": person["education"],
+        "post": person["post"],
+        "veteran": person["veteran"],
+        "bravery": person["bravery"],
+        "required_education": "college",
+        "education_requirement_reason": "",
+        "phone": f"1385640{person['seq']:04d}",
+        "address": "安徽省六安市金安区梅山南路 88 号",
     }
     if person["seq"] in NOTICE_SERVED:
         fields["notice_period"] = "PT0S"  # the five-day notice was served before the import
@@ -133,8 +180,9 @@ def _recruit(person: lu_an.DemoStaff, agency: Agency, users: dict[str, Any]) -> 
     for bpmn_id, data in RECRUITMENT_STEPS[person["seq"]]:
         if bpmn_id == "approve_hire":
             wake_due_cases()
-        task = HumanTask.objects.get(case=case, bpmn_id=bpmn_id,
-                                     state__in=[TaskState.OPEN, TaskState.CLAIMED])
+        task = HumanTask.objects.get(
+            case=case, bpmn_id=bpmn_id, state__in=[TaskState.OPEN, TaskState.CLAIMED]
+        )
         actor = approver if task.role == "approver" else hr
         task_complete(task_id=task.pk, user=actor, data=data, comment="演示数据")
     wake_due_cases()
@@ -142,13 +190,23 @@ def _recruit(person: lu_an.DemoStaff, agency: Agency, users: dict[str, Any]) -> 
 
 def _register(person: lu_an.DemoStaff, agency: Agency) -> None:
     staff = Staff.objects.create(
-        name=person["name"], id_number=lu_an.demo_staff_id_number(person),
-        gender=person["gender"], birth_date=person["birth_date"], education=person["education"],
-        veteran=person["veteran"], bravery=person["bravery"], agency=agency, post=person["post"],
+        name=person["name"],
+        id_number=lu_an.demo_staff_id_number(person),
+        gender=person["gender"],
+        birth_date=person["birth_date"],
+        education=person["education"],
+        veteran=person["veteran"],
+        bravery=person["bravery"],
+        agency=agency,
+        post=person["post"],
         employment_mode=person["employment_mode"],
-        dispatch_company="六安市皖西人力资源有限公司" if person["employment_mode"] == "dispatch" else "",
-        contract_start=date(2024, 3, 1), contract_end=date(2027, 2, 28),
-        social_insurance=True, housing_fund=True,
+        dispatch_company="六安市皖西人力资源有限公司"
+        if person["employment_mode"] == "dispatch"
+        else "",
+        contract_start=date(2024, 3, 1),
+        contract_end=date(2027, 2, 28),
+        social_insurance=True,
+        housing_fund=True,
     )
     # The existing register arrives with its states; no case produced them in Fuzhi.
     Staff.objects.filter(pk=staff.pk).update(state=REGISTER_STATES[person["seq"]])

@@ -112,9 +112,17 @@ def verify_case(case: Case) -> list[ChainBreak]:
             breaks.append(ChainBreak(case.business_key, expected_seq, "event missing (deleted)"))
             expected_seq = event.seq
         if event.prev_hash != prev:
-            breaks.append(ChainBreak(case.business_key, event.seq, "does not follow its predecessor (inserted or reordered)"))
+            breaks.append(
+                ChainBreak(
+                    case.business_key,
+                    event.seq,
+                    "does not follow its predecessor (inserted or reordered)",
+                )
+            )
         if event_hash(event) != event.hash:
-            breaks.append(ChainBreak(case.business_key, event.seq, "content altered (hash mismatch)"))
+            breaks.append(
+                ChainBreak(case.business_key, event.seq, "content altered (hash mismatch)")
+            )
         prev = event.hash
         expected_seq += 1
     if expected_seq - 1 != case.event_count or prev != (case.head_hash or GENESIS):

@@ -186,9 +186,7 @@ class HumanTask(models.Model):
     def finish(self) -> None:
         """Completed through a case step."""
 
-    @transition(
-        field=state, source=[TaskState.OPEN, TaskState.CLAIMED], target=TaskState.CANCELLED
-    )
+    @transition(field=state, source=[TaskState.OPEN, TaskState.CLAIMED], target=TaskState.CANCELLED)
     def withdraw(self) -> None:
         """The engine no longer waits for it (a boundary event, a cancelled case)."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import BooleanField, Case as When_, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import Case as When_
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,8 +28,10 @@ def case_for(user: Any, case_id: int) -> Case:
 
 def case_by_key_for(user: Any, business_key: str) -> Case:
     try:
-        return visible_cases(user).select_related("definition", "agency", "subject").get(
-            business_key=business_key
+        return (
+            visible_cases(user)
+            .select_related("definition", "agency", "subject")
+            .get(business_key=business_key)
         )
     except Case.DoesNotExist:
         raise Http404 from None
@@ -45,7 +48,8 @@ def inbox_tasks(user: Any) -> QuerySet[HumanTask]:
         .filter(queue)
         .annotate(
             overdue=When_(
-                When(due_at__lt=now, then=Value(True)), default=Value(False),
+                When(due_at__lt=now, then=Value(True)),
+                default=Value(False),
                 output_field=BooleanField(),
             )
         )
@@ -58,8 +62,9 @@ def task_for(user: Any, task_id: int) -> HumanTask:
     try:
         return (
             HumanTask.objects.filter(agency_id__in=visible_agency_ids(user))
-            .select_related("case", "case__definition", "case__subject", "agency", "assignee",
-                            "completed_by")
+            .select_related(
+                "case", "case__definition", "case__subject", "agency", "assignee", "completed_by"
+            )
             .get(pk=task_id)
         )
     except HumanTask.DoesNotExist:

@@ -89,8 +89,9 @@ def case_start(
         case.business_key = _business_key(case)
         Case.objects.filter(pk=case.pk).update(business_key=case.business_key)
         context = StepContext(case=case, actor=actor)
-        outcome = _run(lambda: engine.start(parsed(definition), data, operators=REGISTRY,
-                                            context=context))
+        outcome = _run(
+            lambda: engine.start(parsed(definition), data, operators=REGISTRY, context=context)
+        )
         append_event(
             case,
             kind="case_started",
@@ -112,19 +113,34 @@ def _run(call: Any) -> Outcome:
     except OperatorRefused as exc:
         raise StepRefused(str(exc), article=articles_in(str(exc))) from None
     except ProcessError as exc:
-        raise StepRefused(_("The process could not take this step: %(error)s") % {"error": exc})
+        raise StepRefused(
+            _("The process could not take this step: %(error)s") % {"error": exc}
+        ) from None
     return outcome
 
 
-def _apply(case: Case, outcome: Outcome, context: StepContext, done: HumanTask | None = None) -> None:
+def _apply(
+    case: Case, outcome: Outcome, context: StepContext, done: HumanTask | None = None
+) -> None:
     """Store the outcome: history lines, task projection, status, then the case row."""
     for record in outcome.ran:
         if record.kind in RECORDED_KINDS:
-            append_event(case, kind="engine_step", title=record.name, bpmn_id=record.bpmn_id,
-                         articles=articles_in(record.documentation))
+            append_event(
+                case,
+                kind="engine_step",
+                title=record.name,
+                bpmn_id=record.bpmn_id,
+                articles=articles_in(record.documentation),
+            )
     for effect in context.effects:
-        append_event(case, kind=effect.kind, title=effect.title, actor=context.actor,
-                     articles=effect.articles, data_after=effect.data)
+        append_event(
+            case,
+            kind=effect.kind,
+            title=effect.title,
+            actor=context.actor,
+            articles=effect.articles,
+            data_after=effect.data,
+        )
     _sync_tasks(case, outcome, done)
     case.state = outcome.state
     case.data = outcome.data
@@ -132,8 +148,7 @@ def _apply(case: Case, outcome: Outcome, context: StepContext, done: HumanTask |
     if outcome.completed and case.status == "running":
         case.complete()
         case.finished_at = timezone.now()
-        append_event(case, kind="case_completed", title=_("Case completed"),
-                     comment=case.outcome)
+        append_event(case, kind="case_completed", title=_("Case completed"), comment=case.outcome)
     _save_case(case)
 
 
@@ -152,7 +167,9 @@ def _save_case(case: Case) -> None:
         head_hash=case.head_hash,
     )
     if updated != 1:
-        raise TaskConflict(_("This case changed while you were working on it; reload and try again."))
+        raise TaskConflict(
+            _("This case changed while you were working on it; reload and try again.")
+        )
     case.version += 1
 
 
@@ -168,8 +185,9 @@ def _sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
         if engine_id not in ready:
             task.withdraw()
             task.save()
-            append_event(case, kind="task_withdrawn", title=task.name, task=task,
-                         bpmn_id=task.bpmn_id)
+            append_event(
+                case, kind="task_withdrawn", title=task.name, task=task, bpmn_id=task.bpmn_id
+            )
     now = timezone.now()
     for engine_id, spec in ready.items():
         if engine_id in active:
@@ -185,8 +203,14 @@ def _sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             agency=case.agency,
             due_at=due_at(now, spec.due_in),
         )
-        append_event(case, kind="task_created", title=spec.name, task=created,
-                     bpmn_id=spec.bpmn_id, articles=articles_in(spec.documentation))
+        append_event(
+            case,
+            kind="task_created",
+            title=spec.name,
+            task=created,
+            bpmn_id=spec.bpmn_id,
+            articles=articles_in(spec.documentation),
+        )
 
 
 def due_at(now: datetime, due_in: str) -> datetime | None:
@@ -220,13 +244,18 @@ def _refuse_if_closed(task: HumanTask, user: Any) -> None:
         name = (f"{who.last_name}{who.first_name}" or who.username) if who else _("someone")
         raise TaskConflict(
             _("Already completed by %(name)s at %(time)s.")
-            % {"name": name, "time": timezone.localtime(task.completed_at).strftime("%Y-%m-%d %H:%M")}
+            % {
+                "name": name,
+                "time": timezone.localtime(task.completed_at).strftime("%Y-%m-%d %H:%M"),
+            }
         )
     if task.state == TaskState.CANCELLED:
         raise TaskConflict(_("This task was withdrawn; the case moved on without it."))
     if task.state == TaskState.CLAIMED and task.assignee_id != user.pk:
         assignee = task.assignee
-        name = (f"{assignee.last_name}{assignee.first_name}" or assignee.username) if assignee else ""
+        name = (
+            (f"{assignee.last_name}{assignee.first_name}" or assignee.username) if assignee else ""
+        )
         raise TaskConflict(_("%(name)s has claimed this task.") % {"name": name})
 
 
@@ -241,8 +270,15 @@ def task_claim(*, task_id: int, user: Any) -> HumanTask:
         task.assignee = user
         task.claimed_at = timezone.now()
         task.save()
-        append_event(case, kind="task_claimed", title=task.name, actor=user,
-                     actor_role=task.role, task=task, bpmn_id=task.bpmn_id)
+        append_event(
+            case,
+            kind="task_claimed",
+            title=task.name,
+            actor=user,
+            actor_role=task.role,
+            task=task,
+            bpmn_id=task.bpmn_id,
+        )
         _save_case(case)
     return task
 
@@ -257,8 +293,15 @@ def task_release(*, task_id: int, user: Any) -> HumanTask:
         task.assignee = None
         task.claimed_at = None
         task.save()
-        append_event(case, kind="task_released", title=task.name, actor=user,
-                     actor_role=task.role, task=task, bpmn_id=task.bpmn_id)
+        append_event(
+            case,
+            kind="task_released",
+            title=task.name,
+            actor=user,
+            actor_role=task.role,
+            task=task,
+            bpmn_id=task.bpmn_id,
+        )
         _save_case(case)
     return task
 
@@ -271,24 +314,40 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
         _refuse_if_closed(task, user)
         if task.role == Role.APPROVER and case.started_by_id == user.pk:
             raise NotPermitted(
-                _("You opened this case, so its approval must be given by someone else "
-                  "(four-eyes principle).")
+                _(
+                    "You opened this case, so its approval must be given by someone else "
+                    "(four-eyes principle)."
+                )
             )
         before = dict(case.data)
         context = StepContext(case=case, actor=user)
-        outcome = _run(lambda: engine.complete_task(
-            parsed(case.definition), case.state, task.engine_task_id, data,
-            operators=REGISTRY, context=context,
-        ))
+        outcome = _run(
+            lambda: engine.complete_task(
+                parsed(case.definition),
+                case.state,
+                task.engine_task_id,
+                data,
+                operators=REGISTRY,
+                context=context,
+            )
+        )
         task.finish()
         task.assignee = user
         task.completed_by = user
         task.completed_at = timezone.now()
         task.save()
         append_event(
-            case, kind="task_completed", title=task.name, actor=user, actor_role=task.role,
-            task=task, bpmn_id=task.bpmn_id, data_before=before, data_after=dict(data),
-            comment=comment, articles=articles_in(task.documentation),
+            case,
+            kind="task_completed",
+            title=task.name,
+            actor=user,
+            actor_role=task.role,
+            task=task,
+            bpmn_id=task.bpmn_id,
+            data_before=before,
+            data_after=dict(data),
+            comment=comment,
+            articles=articles_in(task.documentation),
         )
         _apply(case, outcome, context, done=task)
     return case
@@ -301,8 +360,11 @@ def case_wake(*, case_id: int) -> Case:
         if case.status != "running":
             return case
         context = StepContext(case=case, actor=None)
-        outcome = _run(lambda: engine.advance(parsed(case.definition), case.state,
-                                              operators=REGISTRY, context=context))
+        outcome = _run(
+            lambda: engine.advance(
+                parsed(case.definition), case.state, operators=REGISTRY, context=context
+            )
+        )
         _apply(case, outcome, context)
     return case
 

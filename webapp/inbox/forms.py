@@ -29,29 +29,44 @@ def _field(name: str, prop: dict[str, Any], required: bool) -> forms.Field:
     kind = prop.get("type")
     if "enum" in prop:
         labels = prop.get("x-enumLabels") or prop["enum"]
-        choices = [("", "—"), *((str(v), str(lbl)) for v, lbl in zip(prop["enum"], labels, strict=False))]
+        choices = [
+            ("", "—"),
+            *((str(v), str(lbl)) for v, lbl in zip(prop["enum"], labels, strict=False)),
+        ]
         return forms.ChoiceField(choices=choices, **common)
     if kind == "boolean":
         return forms.TypedChoiceField(
             choices=BOOL_CHOICES, coerce=lambda v: v == "true", empty_value=None, **common
         )
     if kind == "integer":
-        return forms.IntegerField(min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common)
+        return forms.IntegerField(
+            min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common
+        )
     if kind == "number":
-        return forms.DecimalField(min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common)
+        return forms.DecimalField(
+            min_value=prop.get("minimum"), max_value=prop.get("maximum"), **common
+        )
     if prop.get("format") == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     max_length = prop.get("maxLength")
     if max_length and max_length <= 200:
         return forms.CharField(max_length=max_length, **common)
-    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=max_length, **common)
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=max_length, **common
+    )
 
 
 class SchemaForm(forms.Form):
     """A task form: the schema's fields plus the comment that goes into the history."""
 
-    def __init__(self, schema: dict[str, Any], *args: Any, definition: ProcessDefinition,
-                 form_name: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        *args: Any,
+        definition: ProcessDefinition,
+        form_name: str,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.schema = schema
         self.definition = definition
@@ -60,8 +75,10 @@ class SchemaForm(forms.Form):
         for name, prop in schema.get("properties", {}).items():
             self.fields[name] = _field(name, prop, name in required)
         self.fields["_comment"] = forms.CharField(
-            label=gettext_lazy("Comment (goes into the case history)"), required=False,
-            max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+            label=gettext_lazy("Comment (goes into the case history)"),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
         )
 
     def clean(self) -> dict[str, Any]:

@@ -32,8 +32,9 @@ def _form_for(task, data=None):  # type: ignore[no-untyped-def]
     if data is None and task.is_active:
         current = human_task_data(definition, task.case.state, task.engine_task_id)
         initial = {k: v for k, v in current.items() if k in schema.get("properties", {})}
-    return SchemaForm(schema, data, definition=definition, form_name=task.form_name,
-                      initial=initial)
+    return SchemaForm(
+        schema, data, definition=definition, form_name=task.form_name, initial=initial
+    )
 
 
 @login_required
@@ -43,16 +44,18 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     form = _form_for(task, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_complete(task_id=task.pk, user=request.user, data=form.task_data(),
-                                   comment=form.comment)
+            services.task_complete(
+                task_id=task.pk, user=request.user, data=form.task_data(), comment=form.comment
+            )
         except FormInvalid as exc:
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
             status = 400
         except StepRefused as exc:
             if _wants_json(request):
-                return JsonResponse({"error": exc.message, "article": exc.article},
-                                    status=exc.status)
+                return JsonResponse(
+                    {"error": exc.message, "article": exc.article}, status=exc.status
+                )
             messages.error(request, exc.message)
             status = exc.status
             task = task_for(request.user, task_id)

@@ -46,13 +46,17 @@ class ApplicationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         required = cleaned.get("required_education")
-        if required and required != Education.COLLEGE and not cleaned.get(
-            "education_requirement_reason"
+        if (
+            required
+            and required != Education.COLLEGE
+            and not cleaned.get("education_requirement_reason")
         ):
             # Art. 10: a raised or lowered education requirement must state its reason.
             self.add_error(
                 "education_requirement_reason",
-                _("A post that raises or lowers the junior-college requirement must state "
-                  "the reason (Art. 10)."),
+                _(
+                    "A post that raises or lowers the junior-college requirement must state "
+                    "the reason (Art. 10)."
+                ),
             )
         return cleaned

@@ -81,7 +81,9 @@ def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
     )
 
 
-def recruitment_data(staff: Staff, fields: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+def recruitment_data(
+    staff: Staff, fields: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
     """The recruitment process's start data (see docs/modelling.md)."""
     today = today or timezone.localdate()
     return {
@@ -112,7 +114,9 @@ def recruitment_open(*, user: Any, fields: dict[str, Any]) -> Any:
 
     agency: Agency = fields["agency"]
     if not has_role(user, Role.HR_OFFICER, agency.pk):
-        raise NotPermitted(_("Only an HR officer of %(agency)s can do this.") % {"agency": agency.name})
+        raise NotPermitted(
+            _("Only an HR officer of %(agency)s can do this.") % {"agency": agency.name}
+        )
     with transaction.atomic():
         staff = applicant_create(agency=agency, fields=fields)
         return case_start(

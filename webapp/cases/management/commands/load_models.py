@@ -15,4 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for definition in deploy_directory(settings.FUZHI_BPMN_DIR):
-            self.stdout.write(f"{definition.process_id} v{definition.version} ({definition.content_hash[:12]})")
+            self.stdout.write(
+                f"{definition.process_id} v{definition.version} ({definition.content_hash[:12]})"
+            )
