@@ -9,6 +9,8 @@ effects happen only through the operators the caller hands in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import deepcopy
+from types import MappingProxyType
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +18,7 @@ from uuid import UUID
 import jsonschema
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -65,10 +67,18 @@ class _Run:
             params={key: value.get("value") for key, value in params.items()},
             task_bpmn_id=info.bpmn_id,
             documentation=info.documentation,
-            data=task.data,
+            # A copy: an operator acts on the world, never on the case data behind the forms.
+            data=MappingProxyType(deepcopy(task.data)),
             context=self.context,
         )
-        return self.operators.call(call)
+        try:
+            return self.operators.call(call)
+        except ProcessError:
+            raise
+        except Exception as exc:
+            raise ScriptFailed(
+                f"operator {name!r} in {info.bpmn_id} failed: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _record(self, task: Task) -> None:
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
@@ -181,7 +191,7 @@ def advance(
 def _ready_human_task(workflow: BpmnWorkflow, task_id: str) -> Task:
     try:
         task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, TaskNotFoundException):
         raise TaskNotReady(f"task {task_id} does not exist in this case") from None
     if task is None or not task.task_spec.manual or task.state != TaskState.READY:
         raise TaskNotReady(f"task {task_id} is not waiting for anyone")

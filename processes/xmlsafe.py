@@ -2,18 +2,31 @@
 
 SpiffWorkflow parses with lxml's defaults, which expand internal entities (billion
 laughs) and will read a DTD. Every model file is parsed here first and refused if it
-carries a DOCTYPE, an entity or is oversized; SpiffWorkflow is then handed the tree.
+carries a DOCTYPE, an entity, an external reference or is oversized; SpiffWorkflow is
+then handed the tree, never the bytes.
+
+The parse itself is bounded: lxml never expands entities or loads a DTD here, and
+without ``huge_tree`` libxml2 stops at 256 levels of nesting, so a hostile file costs
+at most one linear pass over ``MAX_MODEL_BYTES``.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from lxml import etree
 
 from .errors import HostileInput, ModelError
 
 MAX_MODEL_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 256  # libxml2's limit without huge_tree; named here so messages can say it
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+XINCLUDE_NAMESPACES = frozenset(
+    {"http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude"}
+)
 DMN_NAMESPACES = frozenset(
     {
         "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
@@ -23,22 +36,43 @@ DMN_NAMESPACES = frozenset(
         "https://www.omg.org/spec/DMN/20230324/MODEL/",
     }
 )
+# Prefixes for messages: '{http://...MODEL}serviceTask' reads as 'bpmn:serviceTask'.
+PREFIXES = {
+    BPMN_NS: "bpmn",
+    "http://www.omg.org/spec/BPMN/20100524/DI": "bpmndi",
+    "http://www.omg.org/spec/DD/20100524/DC": "dc",
+    "http://www.omg.org/spec/DD/20100524/DI": "di",
+    SPIFF_NS: "spiffworkflow",
+    "http://camunda.org/schema/1.0/bpmn": "camunda",
+    "http://activiti.org/bpmn": "activiti",
+    **{ns: "dmn" for ns in DMN_NAMESPACES},
+}
+
+# URL schemes that name something on this machine or a non-web service. Web URLs are
+# everywhere in models (namespaces, xsi:schemaLocation) and nothing here fetches them.
+_LOCAL_SCHEME = re.compile(r"(?i)^\s*(file|ftp|jar|netdoc|gopher|smb|nfs):(/|\\|file:)")
+# Attributes whose value points at another document (DMN requirements, BPMN imports).
+_REFERENCE_ATTRIBUTES = frozenset({"href", "location", "locationURI"})
 
 
-def _parser() -> etree.XMLParser:
+def _parser() -> Any:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        remove_comments=False,
+        # SpiffWorkflow walks children with ``child.tag.endswith(...)``; a comment's tag
+        # is a function, so one comment inside a script task or decision table crashes
+        # it. Comments carry no meaning in BPMN/DMN, so they are dropped here.
+        remove_comments=True,
         remove_pis=True,
     )
 
 
-def parse_model_xml(data: bytes, filename: str) -> etree._ElementTree:
-    """Parse untrusted model bytes, refusing anything that is not plain XML.
+def parse_model_xml(data: bytes, filename: str) -> Any:
+    """Parse untrusted model bytes into an lxml ElementTree, refusing anything that is
+    not plain XML.
 
     The encoding comes from the XML declaration or byte-order mark, so legal UTF-16
     and Latin-1 files are read as their authors wrote them.
@@ -51,26 +85,51 @@ def parse_model_xml(data: bytes, filename: str) -> etree._ElementTree:
     if not data.strip():
         raise ModelError("file is empty", file=filename)
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, filename) from None
+    except (etree.LxmlError, ValueError) as exc:
+        raise ModelError(
+            f"file cannot be read as XML (detail: {type(exc).__name__}: {exc})", file=filename
+        ) from None
+    tree = root.getroottree()
     _refuse_dtd(tree, filename)
+    _refuse_external(tree, filename)
     return tree
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, filename: str) -> ModelError:
     message = str(exc.msg or exc).split(", line ")[0]
     lowered = message.lower()
-    if "entity" in lowered or "doctype" in lowered or "dtd" in lowered:
+    line = exc.lineno
+    if "excessive depth" in lowered:
         return HostileInput(
-            f"DOCTYPE/entity declarations are not allowed in a model ({message})",
+            f"elements are nested more than {MAX_DEPTH} levels deep; a model never needs "
+            "that, so the file is refused",
             file=filename,
-            line=exc.lineno,
+            line=line,
         )
-    return ModelError(f"not well-formed XML: {message}", file=filename, line=exc.lineno)
+    if "doctype" in lowered or "dtd" in lowered or "entitydecl" in lowered:
+        return HostileInput(
+            f"a DOCTYPE or entity declaration is not allowed in a model ({message})",
+            file=filename,
+            line=line,
+        )
+    if "entity" in lowered:
+        return HostileInput(
+            f"entity references are not allowed in a model ({message}); only &amp; &lt; "
+            "&gt; &quot; &apos; and numeric character references may be used",
+            file=filename,
+            line=line,
+        )
+    if "huge" in lowered:
+        return HostileInput(
+            f"the file exceeds the XML parser's size limits ({message})", file=filename, line=line
+        )
+    return ModelError(f"not well-formed XML: {message}", file=filename, line=line)
 
 
-def _refuse_dtd(tree: etree._ElementTree, filename: str) -> None:
+def _refuse_dtd(tree: Any, filename: str) -> None:
     info = tree.docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
         raise HostileInput(
@@ -78,26 +137,44 @@ def _refuse_dtd(tree: etree._ElementTree, filename: str) -> None:
             file=filename,
             line=1,
         )
-    for node in tree.iter(etree.Entity, etree.ProcessingInstruction):
+    for node in tree.iter(etree.Entity):
         raise HostileInput(
             "entity references are not allowed in a model",
             file=filename,
             line=node.sourceline,
         )
-    for node in tree.iter():
-        if not isinstance(node.tag, str):
-            continue
-        for value in node.attrib.values():
-            if "://" in value and value.startswith(("file:", "ftp:")):
+
+
+def _refuse_external(tree: Any, filename: str) -> None:
+    for node in tree.iter(tag=etree.Element):
+        qname = etree.QName(node)
+        if qname.namespace in XINCLUDE_NAMESPACES:
+            raise HostileInput(
+                "XInclude is not allowed in a model (a model cannot pull in other files)",
+                file=filename,
+                line=node.sourceline,
+                element=describe(node),
+            )
+        for key, value in node.attrib.items():
+            if _LOCAL_SCHEME.match(value) or (
+                etree.QName(key).localname in _REFERENCE_ATTRIBUTES and _is_external(value)
+            ):
                 raise HostileInput(
-                    f"external reference {value!r} is not allowed",
+                    f"external reference {_short(value)!r} is not allowed; a model must be "
+                    "self-contained",
                     file=filename,
                     line=node.sourceline,
-                    element=node.get("id", ""),
+                    element=describe(node),
                 )
 
 
-def kind_of(tree: etree._ElementTree, filename: str) -> str:
+def _is_external(value: str) -> bool:
+    """True unless ``value`` points inside this document (``#id``) or is empty."""
+    text = value.strip()
+    return bool(text) and not text.startswith("#")
+
+
+def kind_of(tree: Any, filename: str) -> str:
     """'bpmn' or 'dmn' from the root element's namespace, else a clear ModelError."""
     root = tree.getroot()
     qname = etree.QName(root)
@@ -107,7 +184,56 @@ def kind_of(tree: etree._ElementTree, filename: str) -> str:
         return "dmn"
     raise ModelError(
         f"not a BPMN 2.0 or DMN document: the root element is <{qname.localname}> in "
-        f"namespace {qname.namespace or '(none)'}",
+        f"namespace {qname.namespace or '(none)'}; a BPMN file's root is <definitions> in "
+        f"namespace {BPMN_NS}",
         file=filename,
         line=root.sourceline,
     )
+
+
+# --------------------------------------------------------------- naming elements
+
+
+def short_tag(tag: str) -> str:
+    """'{http://www.omg.org/spec/BPMN/20100524/MODEL}userTask' -> 'bpmn:userTask'."""
+    if not tag.startswith("{"):
+        return tag
+    namespace, _, local = tag[1:].partition("}")
+    prefix = PREFIXES.get(namespace)
+    return f"{prefix}:{local}" if prefix else local
+
+
+def one_line(text: str, limit: int = 60) -> str:
+    """Whitespace collapsed and long text cut, so a name never breaks a message line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _short(value: str) -> str:
+    return one_line(value, 80)
+
+
+def describe(node: Any) -> str:
+    """How a message names an element: 'userTask review (报名资格审查)'."""
+    label = etree.QName(node).localname
+    ident = node.get("id")
+    if ident:
+        label = f"{label} {one_line(ident, 80)}"
+    name = node.get("name")
+    if name and name.strip() and name != ident:
+        label = f"{label} ({one_line(name)})"
+    return label
+
+
+def find_by_id(tree: Any, element_id: str) -> Any | None:
+    """The element with ``id == element_id`` (XPath variable, so any id is safe)."""
+    if not element_id:
+        return None
+    found = tree.xpath("//*[@id=$id]", id=element_id)
+    return found[0] if found else None
+
+
+def line_of(tree: Any, element_id: str) -> int | None:
+    node = find_by_id(tree, element_id)
+    line = node.sourceline if node is not None else None
+    return line if isinstance(line, int) else None
