@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from copy import deepcopy
-from types import MappingProxyType
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -207,11 +207,13 @@ def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[s
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     errors: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for error in validator.iter_errors(dict(data)):
         field = _error_field(error)
         errors.setdefault(field, error.message)
+        codes.setdefault(field, str(error.validator))
     if errors:
-        raise InvalidTaskData(errors)
+        raise InvalidTaskData(errors, codes)
 
 
 def _error_field(error: jsonschema.ValidationError) -> str:

@@ -52,8 +52,11 @@ class TaskNotReady(ProcessError):
 class InvalidTaskData(ProcessError):
     """Submitted data does not satisfy the task's form schema."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
         self.errors = errors
+        # The JSON Schema keyword that failed per field ('required', 'maximum', ...), so
+        # a caller can say it in the user's language.
+        self.codes = codes or {}
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 

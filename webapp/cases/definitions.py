@@ -38,10 +38,12 @@ def check_bundle(files: dict[str, bytes]) -> list[ModelError]:
 @transaction.atomic
 def definition_deploy(*, files: dict[str, bytes], user: Any = None) -> Definition:
     """Store ``files`` as the next deployed version, unless the newest already has them."""
-    problems = check_bundle(files)
+    parsed_definition = _PARSED.get(catalog.content_hash(files)) or catalog.load_definition(files)
+    problems = catalog.iter_problems(
+        parsed_definition, roles=LANE_ROLES, operators=REGISTRY.names()
+    )
     if problems:
         raise problems[0]
-    parsed_definition = catalog.load_definition(files)
     process_id = parsed_definition.process_id
     latest = (
         Definition.objects.select_for_update()

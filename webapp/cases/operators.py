@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import TransitionNotAllowed
 
 from processes.errors import OperatorRefused
@@ -49,6 +50,17 @@ def _subject(call: OperatorCall) -> Staff:
     return staff
 
 
+TRANSITION_LABELS = {
+    "hire": _lazy("hire"),
+    "reject": _lazy("record as not hired"),
+    "certify": _lazy("certify and put on duty"),
+    "suspend": _lazy("suspend"),
+    "reinstate": _lazy("reinstate"),
+    "separate": _lazy("separate"),
+    "dismiss": _lazy("dismiss"),
+}
+
+
 def _transition(call: OperatorCall, method: str, articles: str) -> Staff:
     from webapp.staff.models import Staff
 
@@ -59,7 +71,7 @@ def _transition(call: OperatorCall, method: str, articles: str) -> Staff:
     except TransitionNotAllowed:
         raise OperatorRefused(
             _("%(name)s is %(state)s; this step cannot apply “%(action)s” to them.")
-            % {"name": staff.name, "state": before, "action": method}
+            % {"name": staff.name, "state": before, "action": TRANSITION_LABELS.get(method, method)}
         ) from None
     staff.save()
     call.context.case.subject = staff

@@ -90,7 +90,7 @@ class SchemaForm(forms.Form):
         except InvalidTaskData as exc:
             for field, message in exc.errors.items():
                 target = field if field in self.fields else None
-                self.add_error(target, _localised(field, message, self))
+                self.add_error(target, _localised(field, exc.codes.get(field, ""), message, self))
         return cleaned
 
     def task_data(self) -> dict[str, Any]:
@@ -117,8 +117,14 @@ def _json_value(value: Any, prop: dict[str, Any]) -> Any:
     return value
 
 
-def _localised(field: str, message: str, form: SchemaForm) -> str:
-    # The schema's conditional rules mostly say "this field is required now".
-    if "is a required property" in message and field in form.fields:
+def _localised(field: str, code: str, message: str, form: SchemaForm) -> str:
+    """The engine's schema verdict in the user's language (its English detail is kept
+    only for the rare keyword with no translation)."""
+    if field in form.fields and code in ("required", "minLength", "pattern"):
+        # The schema's conditional rules mostly say "this field is required now".
         return str(form.fields[field].error_messages["required"])
+    if code == "additionalProperties":
+        return _("The form contains a field this step does not accept.")
+    if code in ("enum", "const", "format", "type", "minimum", "maximum", "maxLength"):
+        return _("This value is not accepted here.")
     return _("Not accepted: %(detail)s") % {"detail": message}

@@ -47,7 +47,7 @@ class EmploymentMode(models.TextChoices):
 
 
 class Staff(ConcurrentTransitionMixin, models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True)
     gender = models.CharField(_("gender"), max_length=6, blank=True, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from processes.errors import OperatorRefused
-from webapp.accounts.models import Agency
+from webapp.accounts.models import Agency, AgencyKind
 from webapp.cases.errors import StepRefused
 
 from .idcard import InvalidResidentId, ResidentId, parse_resident_id
@@ -36,15 +36,25 @@ def assert_within_quota(agency: Agency) -> None:
 
 
 def assert_may_employ(agency: Agency) -> None:
-    """Art. 2: police auxiliary staff are outside the Measures; governments employ none."""
-    if not agency.may_employ_staff:
+    """Art. 2: police auxiliary staff are outside the Measures; Art. 3: only enforcement
+    agencies employ auxiliary staff (a people's government only groups them)."""
+    if agency.kind == AgencyKind.POLICE:
         raise StepRefused(
             _(
-                "%(agency)s cannot register auxiliary staff in this system: police auxiliary "
-                "staff are outside these Measures and governments do not employ them (Art. 2)."
+                "%(agency)s is a public security organ: police auxiliary staff are outside "
+                "these Measures and cannot be registered here (Art. 2)."
             )
             % {"agency": agency.name},
             article="Art. 2",
+        )
+    if not agency.may_employ_staff:
+        raise StepRefused(
+            _(
+                "%(agency)s is not an administrative enforcement agency and cannot employ "
+                "auxiliary staff (Art. 3)."
+            )
+            % {"agency": agency.name},
+            article="Art. 3",
         )
 
 
@@ -61,10 +71,15 @@ def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
     assert_may_employ(agency)
     resident = resident_id_or_refuse(fields["id_number"])
     existing = Staff.objects.filter(id_number=resident.number).first()
-    if existing is not None:
+    if existing is not None and existing.agency_id == agency.pk:
         raise StepRefused(
-            _("A person with this ID number is already registered (%(name)s, %(state)s).")
+            _("A person with this ID number is already registered here (%(name)s, %(state)s).")
             % {"name": existing.name, "state": existing.get_state_display()}
+        )
+    if existing is not None:
+        # Art. 4 and 15(4): another agency's record is not shown, only that it exists.
+        raise StepRefused(
+            _("A person with this ID number is already registered by another agency.")
         )
     return Staff.objects.create(
         name=fields["name"],
