@@ -41,7 +41,7 @@ test: install browser lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy processes
+	$(BIN)/mypy processes webapp
 
 clean:
 	rm -rf $(VENV) var node_modules

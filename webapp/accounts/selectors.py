@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
 
 from .models import Agency, Grant, Membership
 from .roles import Role
 
-User = AbstractBaseUser | AnonymousUser
+User = Any  # request.user: a user or AnonymousUser
 
 
 def agency_subtree_ids(root_ids: set[int]) -> set[int]:

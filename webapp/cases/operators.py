@@ -64,7 +64,7 @@ TRANSITION_LABELS = {
 def _transition(call: OperatorCall, method: str, articles: str) -> Staff:
     from webapp.staff.models import Staff
 
-    staff = Staff.objects.select_for_update().get(pk=_subject(call).pk)
+    staff: Staff = Staff.objects.select_for_update().get(pk=_subject(call).pk)
     before = staff.get_state_display()
     try:
         getattr(staff, method)()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +16,7 @@ from webapp.accounts.selectors import has_role
 from webapp.cases import services
 from webapp.cases.definitions import parsed
 from webapp.cases.errors import FormInvalid, StepRefused
+from webapp.cases.models import HumanTask
 from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
 
 from .forms import SchemaForm
@@ -25,7 +28,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/index.html", {"tasks": tasks})
 
 
-def _form_for(task, data=None):  # type: ignore[no-untyped-def]
+def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
     definition = parsed(task.case.definition)
     schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
     initial = {}

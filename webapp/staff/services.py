@@ -19,7 +19,8 @@ HEADCOUNT_STATES = (StaffState.HIRED, StaffState.ON_DUTY, StaffState.SUSPENDED)
 
 
 def headcount(agency: Agency) -> int:
-    return Staff.objects.filter(agency=agency, state__in=HEADCOUNT_STATES).count()
+    count: int = Staff.objects.filter(agency=agency, state__in=HEADCOUNT_STATES).count()
+    return count
 
 
 def assert_within_quota(agency: Agency) -> None:
@@ -81,7 +82,7 @@ def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
         raise StepRefused(
             _("A person with this ID number is already registered by another agency.")
         )
-    return Staff.objects.create(
+    staff: Staff = Staff.objects.create(
         name=fields["name"],
         id_number=resident.number,
         gender=resident.gender,
@@ -94,6 +95,7 @@ def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
         agency=agency,
         post=fields["post"],
     )
+    return staff
 
 
 def recruitment_data(
