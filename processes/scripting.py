@@ -22,19 +22,27 @@ Bounded:
   It works in any thread; no signals.
 * call depth of functions the script defines (so the tracer itself never meets
   ``RecursionError``, which would silently switch it off).
-* size of every ``*``, ``+``, ``**``, ``<<`` and ``%``-formatting result, of ``range``
-  and the other list-building helpers, of ``str.ljust/rjust/center/zfill/expandtabs/
-  replace/join`` and ``list.extend`` results, and of f-string format widths; plus a
-  cumulative budget over all of those, so ``'a' * 10**10`` or ``[0] * 10**9`` fail
-  at once with :class:`ScriptFailed` instead of allocating gigabytes.
+* size of every ``*``, ``+``, ``**`` and ``<<`` result, %-format widths, f-string
+  format widths, ``range`` and the other list-building helpers, and the results of
+  ``str.ljust/rjust/center/zfill/expandtabs/replace/join/translate``, ``int.to_bytes``
+  and ``list.extend``; plus a
+  cumulative budget over all of those (``MAX_TOTAL_SIZE``), so ``'a' * 10**10`` or
+  ``[0] * 10**9`` fail at once with :class:`ScriptFailed` instead of allocating
+  gigabytes.
+* what a script writes back: JSON only, at most ``MAX_JSON_SIZE`` values+characters
+  (shared references such as ``[['x' * 10**6] * 10**6]`` would otherwise explode when
+  serialised), nested at most ``MAX_JSON_DEPTH`` deep, no cycles.
 
-Not bounded (only the time limit applies, and only between trace events):
+Not bounded except by the time limit, which is checked only between trace events:
 
 * a single long-running C call (e.g. ``sorted`` of a million-element list) is not
   interrupted midway; the deadline is checked when it returns.
-* memory built up element by element (``[i for i in range(10**6)]`` repeated in a
-  loop) is limited only by how much the time limit lets run. Run workers with an
-  address-space limit (``RLIMIT_AS``/cgroup) as the last line of defence.
+* memory. Besides element-by-element growth, some doubling routes are not guarded:
+  f-strings and %-arguments (``s = f'{s}{s}'``), star-unpacking (``a = [*a, *a]``),
+  ``str()`` of a container, list slice assignment, ``list()``/``dict()`` of a large
+  value. About 30 doublings exhaust memory well before the time limit, so run workers
+  with an address-space limit (``RLIMIT_AS``/cgroup memory limit) as the last line of
+  defence.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import (
@@ -63,8 +71,7 @@ from types import (
 )
 from typing import Any, Final, Literal
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
@@ -97,10 +104,11 @@ DEFAULT_TIME_LIMIT: Final = 2.0  # seconds of wall time per script or expression
 DEFAULT_MAX_STEPS: Final = 2_000_000  # trace events per script or expression
 MAX_CALL_DEPTH: Final = 100  # nested calls of functions the script defines
 MAX_SEQUENCE_LENGTH: Final = 1_000_000  # elements/characters of any one guarded result
-MAX_TOTAL_SIZE: Final = 20_000_000  # sum of guarded result sizes over one run
+MAX_TOTAL_SIZE: Final = 10_000_000  # sum of guarded result sizes over one run
 MAX_INT_BITS: Final = 10_000  # ~3000 digits: stays printable and JSON-serialisable
 MAX_FORMAT_WIDTH: Final = 10_000  # width/precision in %-formatting and f-strings
 MAX_JSON_DEPTH: Final = 100
+MAX_JSON_SIZE: Final = 5_000_000  # values + characters a script may write back per run
 
 SCRIPT_FILENAME: Final = "<bpmn-script>"
 
@@ -175,7 +183,16 @@ class _NotJson(Exception):
 class _Run:
     """Bounds for one script or expression run; its ``trace`` is the ``sys.settrace`` hook."""
 
-    __slots__ = ("active", "deadline", "depth", "max_steps", "size_left", "steps", "time_limit")
+    __slots__ = (
+        "active",
+        "deadline",
+        "depth",
+        "line",
+        "max_steps",
+        "size_left",
+        "steps",
+        "time_limit",
+    )
 
     def __init__(self, time_limit: float, max_steps: int) -> None:
         self.time_limit = time_limit
@@ -184,6 +201,7 @@ class _Run:
         self.steps = 0
         self.depth = 0
         self.size_left = MAX_TOTAL_SIZE
+        self.line: int | None = None  # last script line reported to the tracer
         self.active = True
 
     def charge(self, size: int) -> None:
@@ -193,7 +211,7 @@ class _Run:
                 f"exceeded the size limit (more than {MAX_TOTAL_SIZE} elements built)"
             )
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         self.steps += 1
         if self.steps > self.max_steps:
             raise _LimitExceeded(f"exceeded the time limit (more than {self.max_steps} steps)")
@@ -204,7 +222,7 @@ class _Run:
         """Global trace function: called for every new frame in this thread."""
         if not self.active:
             return None
-        self._tick()
+        self.tick()
         if frame.f_code.co_filename != SCRIPT_FILENAME:
             return None  # helpers and guards: counted, not traced line by line
         self.depth += 1
@@ -218,7 +236,9 @@ class _Run:
         if event == "return":
             self.depth -= 1
             return None
-        self._tick()
+        if event == "line":
+            self.line = frame.f_lineno
+        self.tick()
         return self._trace_local
 
 
@@ -228,6 +248,12 @@ _state = threading.local()
 def _current_run() -> _Run | None:
     run: _Run | None = getattr(_state, "run", None)
     return run
+
+
+def _loop() -> None:
+    run = _current_run()
+    if run is not None:
+        run.tick()
 
 
 def _check_size(size: int, what: str) -> None:
@@ -242,7 +268,9 @@ def _check_size(size: int, what: str) -> None:
 
 def _check_int_bits(bits: int) -> None:
     if bits > MAX_INT_BITS:
-        raise _LimitExceeded(f"exceeded the size limit (an integer of more than {MAX_INT_BITS} bits)")
+        raise _LimitExceeded(
+            f"exceeded the size limit (an integer of more than {MAX_INT_BITS} bits)"
+        )
 
 
 _SEQUENCES: Final = (str, bytes, list, tuple)
@@ -415,6 +443,23 @@ def _bounded_method(obj: Any, name: str, method: Any) -> Any:
                 return method(parts)
 
             return join
+    if isinstance(obj, str) and name == "translate":
+
+        def translate(table: Any) -> Any:
+            if not isinstance(table, dict):
+                raise _Refusal("str.translate() needs a dict table")
+            longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+            _check_size(len(obj) * max(longest, 1), "str.translate()")
+            return method(table)
+
+        return translate
+    if isinstance(obj, int) and name == "to_bytes":
+
+        def to_bytes(length: int = 1, *args: Any, **kwargs: Any) -> Any:
+            _check_size(length, "int.to_bytes()")
+            return method(length, *args, **kwargs)
+
+        return to_bytes
     if isinstance(obj, list) and name == "extend":
 
         def extend(items: Iterable[Any]) -> None:
@@ -458,12 +503,19 @@ def _getiter(obj: Any) -> Any:
     return iter(obj)
 
 
-def _unpack_sequence(it: Any, spec: Any, _getiter_: Any) -> Any:
-    return guarded_unpack_sequence(it, spec, _getiter)
+def _unpack_sequence(it: Any, spec: Mapping[str, Any], _getiter_: Any) -> list[Any]:
+    """``_unpack_sequence_``: RestrictedPython's nested unpacking, through ``_getiter``."""
+    values = list(_getiter(it))
+    if len(values) >= spec["min_len"]:
+        for index, child_spec in spec["childs"]:
+            values[index] = _unpack_sequence(values[index], child_spec, _getiter_)
+    return values
 
 
-def _iter_unpack_sequence(it: Any, spec: Any, _getiter_: Any) -> Any:
-    return guarded_iter_unpack_sequence(it, spec, _getiter)
+def _iter_unpack_sequence(it: Any, spec: Mapping[str, Any], _getiter_: Any) -> Iterator[list[Any]]:
+    """``_iter_unpack_sequence_``: unpacking of ``for a, b in ...`` targets."""
+    for item in _getiter(it):
+        yield _unpack_sequence(item, spec, _getiter_)
 
 
 def _apply(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -492,6 +544,7 @@ _GUARDS: Final[dict[str, Any]] = {
     "_iter_unpack_sequence_": _iter_unpack_sequence,
     "_inplacevar_": _inplacevar,
     "_apply_": _apply,
+    "_loop_": _loop,
     "_print_": _NullPrint,
     "_mul_": _mul,
     "_add_": _add,
@@ -718,6 +771,21 @@ class _Policy(RestrictingNodeTransformer):
                 self.error(node, "computed format specs in f-strings are not allowed")
         return super().visit_FormattedValue(node)
 
+    def visit_While(self, node: ast.While) -> Any:
+        return self._count_iterations(super().visit_While(node))
+
+    def visit_For(self, node: ast.For) -> Any:
+        return self._count_iterations(super().visit_For(node))
+
+    @staticmethod
+    def _count_iterations(node: Any) -> Any:
+        # ``while True: pass`` compiles to a jump onto itself, which CPython 3.11 does
+        # not report to trace functions, so every loop body starts with ``_loop_()``.
+        if isinstance(node, (ast.While, ast.For)):
+            tick = ast.Expr(ast.Call(func=ast.Name("_loop_", ast.Load()), args=[], keywords=[]))
+            node.body.insert(0, ast.fix_missing_locations(ast.copy_location(tick, node)))
+        return node
+
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         visited = super().visit_BinOp(node)
         guard = _BINOP_GUARDS.get(type(node.op))
@@ -796,37 +864,69 @@ def _describe(value: object) -> str:
     return f"a {type(value).__name__} value"
 
 
-def _json_value(value: Any, path: str, depth: int, seen: set[int]) -> Any:
-    """``value`` as JSON data (tuples become lists), or :class:`_NotJson`."""
-    kind = type(value)
-    if value is None or kind is bool or kind is str:
-        return value
-    if kind is int:
-        if value.bit_length() > MAX_INT_BITS:
-            raise _NotJson(path, "an integer too large for JSON")
-        return value
-    if kind is float:
-        if not math.isfinite(value):
-            raise _NotJson(path, "NaN or infinity")
-        return value
-    if kind not in (dict, list, tuple):
-        raise _NotJson(path, _describe(value))
-    if depth >= MAX_JSON_DEPTH:
-        raise _NotJson(path, f"data nested more than {MAX_JSON_DEPTH} levels deep")
-    if id(value) in seen:
-        raise _NotJson(path, "a structure that contains itself")
-    seen.add(id(value))
-    try:
-        if kind is dict:
-            out: dict[str, Any] = {}
-            for key, item in value.items():
-                if type(key) is not str:
-                    raise _NotJson(path, f"a dict key {key!r} that is not a string")
-                out[key] = _json_value(item, f"{path}[{key!r}]", depth + 1, seen)
-            return out
-        return [_json_value(item, f"{path}[{i}]", depth + 1, seen) for i, item in enumerate(value)]
-    finally:
-        seen.discard(id(value))
+_JSON_SCALARS: Final = frozenset({str, int, float, bool})
+
+
+class _JsonCheck:
+    """Converts what a script left behind to JSON data (tuples become lists).
+
+    Raises :class:`_NotJson` for anything else, for cycles, and past a total size:
+    ``[['x' * 10**6] * 10**6]`` is small in memory (shared references) but would be
+    a terabyte of JSON.
+    """
+
+    def __init__(self) -> None:
+        self.size_left = MAX_JSON_SIZE
+        self.seen: set[int] = set()
+
+    def _charge(self, size: int, path: str) -> None:
+        self.size_left -= size
+        if self.size_left < 0:
+            raise _NotJson(path, f"more than {MAX_JSON_SIZE} values and characters of data")
+
+    def value(self, value: Any, path: str, depth: int = 0) -> Any:
+        kind = type(value)
+        self._charge(1 + (len(value) if kind is str else 0), path)
+        if value is None or kind is bool or kind is str:
+            return value
+        if kind is int:
+            if value.bit_length() > MAX_INT_BITS:
+                raise _NotJson(path, "an integer too large for JSON")
+            return value
+        if kind is float:
+            if not math.isfinite(value):
+                raise _NotJson(path, "NaN or infinity")
+            return value
+        if kind not in (dict, list, tuple):
+            raise _NotJson(path, _describe(value))
+        if depth >= MAX_JSON_DEPTH:
+            raise _NotJson(path, f"data nested more than {MAX_JSON_DEPTH} levels deep")
+        if id(value) in self.seen:
+            raise _NotJson(path, "a structure that contains itself")
+        self.seen.add(id(value))
+        try:
+            if kind is dict:
+                out: dict[str, Any] = {}
+                for key, item in value.items():
+                    if type(key) is not str:
+                        raise _NotJson(path, f"a dict key {key!r} that is not a string")
+                    self._charge(len(key), path)
+                    out[key] = self.value(item, f"{path}[{key!r}]", depth + 1)
+                return out
+            items: list[Any] = []
+            for i, item in enumerate(value):
+                if item is None or type(item) in _JSON_SCALARS:
+                    self._charge(1 + (len(item) if type(item) is str else 0), path)
+                    items.append(item)  # fast path; floats and ints still checked below
+                    if type(item) is float and not math.isfinite(item):
+                        raise _NotJson(f"{path}[{i}]", "NaN or infinity")
+                    if type(item) is int and item.bit_length() > MAX_INT_BITS:
+                        raise _NotJson(f"{path}[{i}]", "an integer too large for JSON")
+                else:
+                    items.append(self.value(item, f"{path}[{i}]", depth + 1))
+            return items
+        finally:
+            self.seen.discard(id(value))
 
 
 def _same(a: Any, b: Any, depth: int = 0) -> bool:
@@ -958,14 +1058,25 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         _state.run = run
         sys.settrace(run.trace)
         try:
-            if kind == "script":
-                exec(code, namespace)  # noqa: S102 - RestrictedPython code, guarded namespace
-                return None
-            return eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+            try:
+                if kind == "script":
+                    exec(code, namespace)  # noqa: S102 - RestrictedPython code, guarded namespace
+                    return None
+                return eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+            finally:
+                # First thing, before any handler below calls a function: otherwise the
+                # tracer would count those calls too and could raise once more.
+                run.active = False
+                sys.settrace(previous_trace)
+                _state.run = previous_run
         except _Refusal as exc:
             raise ScriptRefused(self._message(kind, source, where, exc, "refused")) from None
         except _LimitExceeded as exc:
-            raise ScriptFailed(self._message(kind, source, where, exc, "stopped")) from None
+            # Raised from the tracer, the traceback may miss the script frame.
+            line = run.line or _script_line(exc.__traceback__)
+            raise ScriptFailed(
+                self._message(kind, source, where, exc, "stopped", line=line)
+            ) from None
         except NameError as exc:
             if exc.name in FORBIDDEN_NAMES:
                 detail = f"{exc.name!r} is not available in scripts"
@@ -977,10 +1088,6 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             raise
         except Exception as exc:
             raise ScriptFailed(self._message(kind, source, where, exc, "failed")) from exc
-        finally:
-            run.active = False
-            sys.settrace(previous_trace)
-            _state.run = previous_run
 
     @staticmethod
     def _message(
@@ -990,8 +1097,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         exc: BaseException,
         verdict: str,
         detail: str | None = None,
+        line: int | None = None,
     ) -> str:
-        line = _script_line(exc.__traceback__)
+        if line is None:
+            line = _script_line(exc.__traceback__)
         if detail is None:
             text = str(exc)
             if isinstance(exc, (_Refusal, _LimitExceeded)):
@@ -1017,6 +1126,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
     ) -> None:
         updates: dict[str, Any] = {}
         removed: list[str] = []
+        check = _JsonCheck()
         for name, value in namespace.items():
             if name.startswith("_"):
                 continue  # guards, __builtins__, RestrictedPython temporaries
@@ -1029,7 +1139,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             if name in context and _same(context[name], value):
                 continue
             try:
-                updates[name] = _json_value(value, name, 0, set())
+                updates[name] = check.value(value, name)
             except _NotJson as exc:
                 raise ScriptFailed(
                     f"{_prefix(where)}script left {exc.what} in {exc.path!r}; "
@@ -1092,9 +1202,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         external_context: Mapping[str, Any] | None = None,
     ) -> bool:
         if isinstance(self.environment, RestrictedEnvironment):
-            return self.environment.execute(
-                script, task.data, external_context, where=_where(task)
-            )
+            return self.environment.execute(script, task.data, external_context, where=_where(task))
         result: bool = super().execute(task, script, external_context)
         return result
 
