@@ -188,6 +188,7 @@ def kind_of(tree: Any, filename: str) -> str:
         f"namespace {BPMN_NS}",
         file=filename,
         line=root.sourceline,
+        element=describe(root),
     )
 
 
@@ -215,7 +216,7 @@ def _short(value: str) -> str:
 
 def describe(node: Any) -> str:
     """How a message names an element: 'userTask review (报名资格审查)'."""
-    label = etree.QName(node).localname
+    label: str = etree.QName(node).localname
     ident = node.get("id")
     if ident:
         label = f"{label} {one_line(ident, 80)}"
