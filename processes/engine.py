@@ -29,12 +29,10 @@ from .operators import OperatorCall, OperatorRegistry
 from .scripting import RestrictedScriptEngine
 from .types import HumanTask, Outcome, StepRecord
 
-_TIMER_TYPES = (
-    "TimerEventDefinition",
-    "DurationTimerEventDefinition",
-    "TimeDateEventDefinition",
-    "CycleTimerEventDefinition",
-)
+# A model whose scripts and gateways loop forever must not hang a worker: one call may
+# run at most this many engine tasks. Kept well under 1,000 because SpiffWorkflow's task
+# iterator stops at depth 1,000 and a deeper workflow silently looks finished.
+MAX_ENGINE_TASKS = 400
 
 
 class _Run:
@@ -51,6 +49,7 @@ class _Run:
         self.operators = operators or OperatorRegistry()
         self.context = context
         self.ran: list[StepRecord] = []
+        self.count = 0
         self.script_engine = RestrictedScriptEngine(service_caller=self._call_operator)
         if workflow is None:
             workflow = BpmnWorkflow(
@@ -81,6 +80,12 @@ class _Run:
             ) from exc
 
     def _record(self, task: Task) -> None:
+        self.count += 1
+        if self.count > MAX_ENGINE_TASKS:
+            raise ScriptFailed(
+                f"the process ran {MAX_ENGINE_TASKS} automatic steps without waiting for a "
+                f"person or a timer (last: {task.task_spec.name}); it looks like an endless loop"
+            )
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         if not bpmn_id:
             return
@@ -248,14 +253,20 @@ def ready_human_tasks(
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
-    """The earliest due time among the workflow's waiting timers."""
+    """The earliest due time among the workflow's waiting timers.
+
+    Read from the waiting tasks themselves rather than ``waiting_events()``, which
+    reports an event-based gateway's timer without its due time.
+    """
     due: list[datetime] = []
-    for event in workflow.waiting_events():
-        if event.event_type not in _TIMER_TYPES:
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        timers = getattr(definition, "event_definitions", None) or [definition]
+        if not any(isinstance(timer, TimerEventDefinition) for timer in timers):
             continue
-        value = event.value
+        value = task.internal_data.get("event_value")
         if isinstance(value, dict):
-            value = value.get("next")
+            value = value.get("next") if value.get("cycles") != 0 else None
         if isinstance(value, str):
             try:
                 due.append(TimerEventDefinition.get_datetime(value))
