@@ -60,6 +60,26 @@ def dump(workflow: BpmnWorkflow) -> dict[str, Any]:
     return state
 
 
+def _parents_first(dct: dict[str, Any]) -> None:
+    """Order ``dct['tasks']`` so every task comes after its parent.
+
+    SpiffWorkflow stores a task's data as a delta against its parent's and can only
+    rebuild it when the parent was restored first. A store that reorders object keys
+    (PostgreSQL's jsonb sorts them) would otherwise silently empty the data.
+    """
+    tasks: dict[str, Any] = dct.get("tasks", {})
+    ordered: dict[str, Any] = {}
+    queue = [dct.get("root")]
+    while queue:
+        task_id = queue.pop(0)
+        if task_id in tasks and task_id not in ordered:
+            ordered[task_id] = tasks[task_id]
+            queue.extend(tasks[task_id].get("children", []))
+    for task_id, task in tasks.items():
+        ordered.setdefault(task_id, task)
+    dct["tasks"] = ordered
+
+
 def load(state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
     """Rebuild a workflow from ``dump`` output, re-attaching the definition's specs.
 
@@ -72,6 +92,9 @@ def load(state: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> 
         )
     dct = deepcopy(state)
     dct.pop("format")
+    _parents_first(dct)
+    for subprocess in dct.get("subprocesses", {}).values():
+        _parents_first(subprocess)
     try:
         workflow: BpmnWorkflow = _SERIALIZER.from_dict(
             dct, spec=spec, subprocess_specs=subprocess_specs

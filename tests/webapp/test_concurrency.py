@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from processes import engine
 from webapp.accounts.models import Agency, Membership
@@ -26,7 +27,13 @@ from webapp.cases.demo import BACKGROUND, CLEAN_REVIEW, HEALTH, SCORES
 from webapp.cases.errors import TaskConflict
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, Definition, HumanTask, TaskState
-from webapp.cases.services import case_start, task_claim, task_complete, wake_due_cases
+from webapp.cases.services import (
+    case_start,
+    case_wake,
+    task_claim,
+    task_complete,
+    wake_due_cases,
+)
 from webapp.staff.models import StaffState
 from webapp.staff.services import recruitment_open
 
@@ -128,7 +135,7 @@ def recruitment_at_approval(agency: Agency, hr: Any, seq: int = 1) -> Case:
         ("health_check", HEALTH),
     ]:
         task_complete(task_id=open_task(case, bpmn_id).pk, user=hr, data=data, comment="测试")
-    assert wake_due_cases() >= 1
+    wake_due_cases()  # a zero notice period may already have fired within the last step
     open_task(case, "approve_hire")
     return Case.objects.get(pk=case.pk)
 
@@ -146,6 +153,14 @@ def more_approvers(agency: Agency, count: int) -> list[Any]:
 
 def display_name(user: Any) -> str:
     return f"{user.last_name}{user.first_name}" or user.username
+
+
+def says_completed_by(error: BaseException | None, winner: Any, task: HumanTask) -> bool:
+    """The loser is told who completed the task and when (in whichever language is active)."""
+    assert isinstance(error, TaskConflict), repr(error)
+    assert task.completed_at is not None
+    when = timezone.localtime(task.completed_at).strftime("%Y-%m-%d %H:%M")
+    return display_name(winner) in error.message and when in error.message
 
 
 def events_of(case: Case, kind: str, **filters: Any) -> list[CaseEvent]:
@@ -206,11 +221,11 @@ def test_it_lets_exactly_one_of_two_approvers_complete_the_same_task(
     winner, (loser, lost) = winners[0], losers[0]
     assert isinstance(lost.error, TaskConflict)
     assert lost.error.status == 409
-    assert display_name(winner) in lost.error.message
 
     task.refresh_from_db()
     assert task.state == TaskState.DONE
     assert task.completed_by_id == winner.pk
+    assert says_completed_by(lost.error, winner, task), lost.error.message
     completed = events_of(case, "task_completed", task=task)
     assert len(completed) == 1
     assert completed[0].actor_id == winner.pk
@@ -258,13 +273,11 @@ def test_it_lets_exactly_one_of_eight_racing_approvers_win(
     assert len(won) == 1, f"{len(won)} winners"
     w = won[0]
     winner = people[w]
-    for i, result in enumerate(results):
-        if i != w:
-            assert isinstance(result.error, TaskConflict)
-            assert display_name(winner) in result.error.message
-
     task.refresh_from_db()
     assert task.state == TaskState.DONE and task.completed_by_id == winner.pk
+    for i, result in enumerate(results):
+        if i != w:
+            assert says_completed_by(result.error, winner, task), result.error
     completed = events_of(case, "task_completed", task=task)
     assert [e.actor_id for e in completed] == [winner.pk]
     assert completed[0].data_after == decision_of(w)
@@ -309,25 +322,23 @@ def test_it_gives_a_task_to_exactly_one_of_two_people_claiming_it_at_once(
     assert_history_intact(case)
 
 
-def test_it_fires_a_due_timer_once_when_two_schedulers_wake_at_the_same_moment(
-    models_deployed: Any, agency: Agency, hr: Any
-) -> None:
-    require_postgres()
+def recruitment_waiting_for_notice(agency: Agency, hr: Any, seq: int) -> Case:
+    """A recruitment case whose one-second public notice is running (not yet woken)."""
     case = recruitment_open(
         user=hr,
         fields={
             "agency": agency,
-            "name": "李小明",
-            "id_number": make_id(date(1994, 8, 8), seq=7),
+            "name": f"李小明{seq}",
+            "id_number": make_id(date(1994, 8, 8), seq=seq),
             "education": "bachelor",
             "post": "城市管理执法辅助",
             "veteran": True,
             "bravery": False,
             "required_education": "college",
             "education_requirement_reason": "",
-            "phone": "13856400007",
+            "phone": f"1385640{seq:04d}",
             "address": "安徽省六安市裕安区",
-            "notice_period": "PT0S",
+            "notice_period": "PT1S",  # zero would fire within the step; one second is due soon
         },
     )
     for bpmn_id, data in [
@@ -340,6 +351,20 @@ def test_it_fires_a_due_timer_once_when_two_schedulers_wake_at_the_same_moment(
     case.refresh_from_db()
     assert case.wake_at is not None
     assert not case.tasks.filter(bpmn_id="approve_hire").exists()
+    return case
+
+
+def sleep_until_due(case: Case) -> None:
+    assert case.wake_at is not None
+    time.sleep(max(0.0, (case.wake_at - timezone.now()).total_seconds()) + 0.2)
+
+
+def test_it_fires_a_due_timer_once_when_two_schedulers_wake_at_the_same_moment(
+    models_deployed: Any, agency: Agency, hr: Any
+) -> None:
+    require_postgres()
+    case = recruitment_waiting_for_notice(agency, hr, seq=7)
+    sleep_until_due(case)
 
     results = run_together(wake_due_cases, wake_due_cases, wake_due_cases)
 
@@ -405,7 +430,60 @@ def test_it_lands_both_parallel_steps_five_times_in_a_row(
 
 # --- (d) steps on different cases do not wait for each other ---------------------------------
 
-HOLD = 3.0  # how long the other case stays locked; the free step needs a small part of it
+HOLD = 3.0  # how long case A stays locked; a step that does not wait needs a small part of it
+HOLDER = "racer-0"  # run_unsynchronised's name for the thread of its first call
+
+
+def pause_inside(monkeypatch: pytest.MonkeyPatch, name: str, barrier: threading.Barrier) -> None:
+    """Pause ``engine.<name>`` in the holder thread only: its step has locked case A by then."""
+    original = getattr(engine, name)
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == HOLDER:
+            barrier.wait(timeout=JOIN_TIMEOUT)
+            time.sleep(HOLD)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, name, paused)
+
+
+def held(call: Callable[[], Any]) -> Callable[[], float]:
+    def run() -> float:
+        call()
+        return time.monotonic()
+
+    return run
+
+
+def timed_after(barrier: threading.Barrier, call: Callable[[], Any]) -> Callable[[], Any]:
+    def run() -> tuple[float, float]:
+        barrier.wait(timeout=JOIN_TIMEOUT)
+        began = time.monotonic()
+        call()
+        return began, time.monotonic()
+
+    return run
+
+
+def assert_not_held_up(a: Result, b: Result, what: str) -> None:
+    assert a.ok and b.ok, (a.error, b.error)
+    took = b.value[1] - b.value[0]
+    assert took < HOLD / 2, f"{what} took {took:.2f}s while case A was held for {HOLD}s"
+    assert b.value[1] < a.value, f"{what} finished only after case A was released"
+
+
+def application(agency: Agency, seq: int) -> dict[str, Any]:
+    return {
+        "agency": agency,
+        "name": f"周小燕{seq}",
+        "id_number": make_id(date(1999, 9, 9), seq=seq),
+        "education": "college",
+        "post": "城市管理执法辅助",
+        "veteran": False,
+        "bravery": False,
+        "required_education": "college",
+        "education_requirement_reason": "",
+    }
 
 
 def test_it_does_not_block_a_step_on_one_case_while_another_case_is_locked(
@@ -415,6 +493,7 @@ def test_it_does_not_block_a_step_on_one_case_while_another_case_is_locked(
     case_a = parallel_case(parallel_definition, agency, hr, 1)
     case_b = parallel_case(parallel_definition, agency, hr, 2)
     task_b = open_task(case_b, HR_TASK)
+    barrier = threading.Barrier(2)
 
     def hold_case_a() -> float:
         with transaction.atomic():
@@ -423,19 +502,12 @@ def test_it_does_not_block_a_step_on_one_case_while_another_case_is_locked(
             time.sleep(HOLD)
             return time.monotonic()
 
-    def step_on_case_b() -> tuple[float, float]:
-        barrier.wait(timeout=JOIN_TIMEOUT)
-        began = time.monotonic()
-        task_complete(task_id=task_b.pk, user=hr, data={})
-        return began, time.monotonic()
+    a, b = run_unsynchronised(
+        hold_case_a,
+        timed_after(barrier, lambda: task_complete(task_id=task_b.pk, user=hr, data={})),
+    )
 
-    barrier = threading.Barrier(2)
-    a, b = run_unsynchronised(hold_case_a, step_on_case_b)
-
-    assert a.ok and b.ok, (a.error, b.error)
-    b_took = b.value[1] - b.value[0]
-    assert b_took < HOLD / 2, f"the step on case B took {b_took:.2f}s while case A was locked"
-    assert b.value[1] < a.value
+    assert_not_held_up(a, b, "the step on case B")
     task_b.refresh_from_db()
     assert task_b.state == TaskState.DONE
     assert_history_intact(case_b)
@@ -445,39 +517,21 @@ def test_it_does_not_block_a_step_on_one_case_while_a_step_on_another_is_running
     parallel_definition: Definition, agency: Agency, hr: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As above, but case A is held by a real task_complete (paused inside its engine call),
-    so it holds exactly the locks a step takes, not just the case row."""
+    so A holds exactly the locks a step takes, not just its case row."""
     require_postgres()
     case_a = parallel_case(parallel_definition, agency, hr, 1)
     case_b = parallel_case(parallel_definition, agency, hr, 2)
     task_a = open_task(case_a, HR_TASK)
     task_b = open_task(case_b, HR_TASK)
     barrier = threading.Barrier(2)
-    original = engine.complete_task
+    pause_inside(monkeypatch, "complete_task", barrier)
 
-    def slow_for_holder(*args: Any, **kwargs: Any) -> Any:
-        if threading.current_thread().name == "racer-0":
-            barrier.wait(timeout=JOIN_TIMEOUT)  # case A is locked by now
-            time.sleep(HOLD)
-        return original(*args, **kwargs)
+    a, b = run_unsynchronised(
+        held(lambda: task_complete(task_id=task_a.pk, user=hr, data={})),
+        timed_after(barrier, lambda: task_complete(task_id=task_b.pk, user=hr, data={})),
+    )
 
-    monkeypatch.setattr(engine, "complete_task", slow_for_holder)
-
-    def step_on_case_a() -> float:
-        task_complete(task_id=task_a.pk, user=hr, data={})
-        return time.monotonic()
-
-    def step_on_case_b() -> tuple[float, float]:
-        barrier.wait(timeout=JOIN_TIMEOUT)
-        began = time.monotonic()
-        task_complete(task_id=task_b.pk, user=hr, data={})
-        return began, time.monotonic()
-
-    a, b = run_unsynchronised(step_on_case_a, step_on_case_b)
-
-    assert a.ok and b.ok, (a.error, b.error)
-    b_took = b.value[1] - b.value[0]
-    assert b_took < HOLD / 2, f"the step on case B took {b_took:.2f}s while case A's step ran"
-    assert b.value[1] < a.value
+    assert_not_held_up(a, b, "the step on case B")
     for case, task in ((case_a, task_a), (case_b, task_b)):
         task.refresh_from_db()
         assert task.state == TaskState.DONE
@@ -494,50 +548,58 @@ def test_it_does_not_block_opening_a_case_while_a_step_on_another_case_is_runnin
     """An HR officer registering an applicant must not wait for a colleague's step on
     another case of the same agency."""
     require_postgres()
-    case_a = parallel_case(parallel_definition, agency, hr, 1)
-    task_a = open_task(case_a, HR_TASK)
+    task_a = open_task(parallel_case(parallel_definition, agency, hr, 1), HR_TASK)
     barrier = threading.Barrier(2)
-    original = engine.complete_task
+    pause_inside(monkeypatch, "complete_task", barrier)
 
-    def slow_for_holder(*args: Any, **kwargs: Any) -> Any:
-        if threading.current_thread().name == "racer-0":
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            time.sleep(HOLD)
-        return original(*args, **kwargs)
+    a, b = run_unsynchronised(
+        held(lambda: task_complete(task_id=task_a.pk, user=hr, data={})),
+        timed_after(barrier, lambda: recruitment_open(user=hr, fields=application(agency, 12))),
+    )
 
-    monkeypatch.setattr(engine, "complete_task", slow_for_holder)
+    assert_not_held_up(a, b, "opening a case")
 
-    def step_on_case_a() -> float:
-        task_complete(task_id=task_a.pk, user=hr, data={})
-        return time.monotonic()
 
-    def open_new_case() -> tuple[float, float]:
-        barrier.wait(timeout=JOIN_TIMEOUT)
-        began = time.monotonic()
-        recruitment_open(
-            user=hr,
-            fields={
-                "agency": agency,
-                "name": "赵小红",
-                "id_number": make_id(date(1998, 2, 3), seq=12),
-                "education": "college",
-                "post": "城市管理执法辅助",
-                "veteran": False,
-                "bravery": False,
-                "required_education": "college",
-                "education_requirement_reason": "",
-                "phone": "13856400012",
-                "address": "六安市",
-            },
-        )
-        return began, time.monotonic()
+def test_it_does_not_block_a_step_while_the_scheduler_wakes_another_case(
+    models_deployed: Any, agency: Agency, hr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler firing case A's timer (paused inside the engine) must not hold up a
+    person completing a task on case B of the same process and agency."""
+    require_postgres()
+    case_a = recruitment_waiting_for_notice(agency, hr, seq=8)
+    case_b = recruitment_open(user=hr, fields=application(agency, 9))
+    task_b = open_task(case_b, "review_application")
+    sleep_until_due(case_a)
+    barrier = threading.Barrier(2)
+    pause_inside(monkeypatch, "advance", barrier)
 
-    a, b = run_unsynchronised(step_on_case_a, open_new_case)
+    a, b = run_unsynchronised(
+        held(lambda: case_wake(case_id=case_a.pk)),
+        timed_after(barrier, lambda: task_complete(task_id=task_b.pk, user=hr, data=CLEAN_REVIEW)),
+    )
 
-    assert a.ok and b.ok, (a.error, b.error)
-    b_took = b.value[1] - b.value[0]
-    assert b_took < HOLD / 2, f"opening a case took {b_took:.2f}s while case A's step ran"
-    assert b.value[1] < a.value
+    assert_not_held_up(a, b, "the step on case B")
+    assert case_a.tasks.filter(bpmn_id="approve_hire").count() == 1
+    assert_history_intact(case_a)
+    assert_history_intact(case_b)
+
+
+def test_it_does_not_block_opening_a_case_while_the_scheduler_wakes_another_case(
+    models_deployed: Any, agency: Agency, hr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_postgres()
+    case_a = recruitment_waiting_for_notice(agency, hr, seq=10)
+    sleep_until_due(case_a)
+    barrier = threading.Barrier(2)
+    pause_inside(monkeypatch, "advance", barrier)
+
+    a, b = run_unsynchronised(
+        held(lambda: case_wake(case_id=case_a.pk)),
+        timed_after(barrier, lambda: recruitment_open(user=hr, fields=application(agency, 11))),
+    )
+
+    assert_not_held_up(a, b, "opening a case")
+    assert case_a.tasks.filter(bpmn_id="approve_hire").count() == 1
 
 
 def run_unsynchronised(*calls: Callable[[], Any]) -> list[Result]:

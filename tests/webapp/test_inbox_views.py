@@ -72,7 +72,8 @@ def test_it_completes_a_task_with_a_comment_in_one_post(client, hr, approver, ag
     assert page.status_code == 302
     event = CaseEvent.objects.get(case=case, kind="task_completed", task=task)
     assert event.comment == "材料齐全，同意录用"
-    assert event.data_after == {"decision": "approve"}
+    assert event.data_after["decision"] == "approve" and "decision" not in event.data_before
+    assert ("decision", None, "approve") in event.changes
     assert event.actor == approver and "Art." in event.articles
 
 
@@ -120,3 +121,10 @@ def test_it_masks_personal_data_for_roles_that_do_not_need_it(client, hr, approv
     assert staff.id_number not in as_approver and staff.id_masked in as_approver
     as_hr = login(client, hr).get(reverse("staff:detail", args=[staff.pk])).content.decode()
     assert staff.id_number in as_hr
+
+
+def test_it_narrows_the_inbox_by_staff_name(client, hr, approver, agency):
+    first = case_at_approval(hr, approver, agency, seq=1)
+    second = case_at_approval(hr, approver, agency, seq=2)
+    body = login(client, approver).get(reverse("inbox:index"), {"q": "申请人2"}).content.decode()
+    assert second.business_key in body and first.business_key not in body

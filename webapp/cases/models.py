@@ -240,5 +240,15 @@ class CaseEvent(models.Model):
         return str(Role(self.actor_role).label) if self.actor_role in Role.values else ""
 
     @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every value the step added or changed."""
+        keys = sorted(set(self.data_before) | set(self.data_after))
+        return [
+            (key, self.data_before.get(key), self.data_after.get(key))
+            for key in keys
+            if self.data_before.get(key) != self.data_after.get(key)
+        ]
+
+    @property
     def kind_label(self) -> str:
         return str(EVENT_KINDS.get(self.kind, self.kind))

@@ -37,16 +37,24 @@ def case_by_key_for(user: Any, business_key: str) -> Case:
         raise Http404 from None
 
 
-def inbox_tasks(user: Any) -> QuerySet[HumanTask]:
-    """Tasks assigned to the user and unclaimed tasks of their roles; overdue, then oldest first."""
+def inbox_tasks(user: Any, search: str = "") -> QuerySet[HumanTask]:
+    """Tasks assigned to the user and unclaimed tasks of their roles; overdue, then oldest first.
+
+    ``search`` narrows by business key, staff name or task name.
+    """
     queue = Q(assignee=user)
     for agency_id, role in role_pairs(user):
         queue |= Q(agency_id=agency_id, role=role, assignee__isnull=True)
     now = timezone.now()
+    tasks = HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED]).filter(queue)
+    if search:
+        tasks = tasks.filter(
+            Q(case__business_key__icontains=search)
+            | Q(case__subject__name__icontains=search)
+            | Q(name__icontains=search)
+        )
     return (
-        HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
-        .filter(queue)
-        .annotate(
+        tasks.annotate(
             overdue=When_(
                 When(due_at__lt=now, then=Value(True)),
                 default=Value(False),

@@ -226,7 +226,13 @@ def _locked(task_id: int) -> tuple[HumanTask, Case]:
         case_id = HumanTask.objects.values_list("case_id", flat=True).get(pk=task_id)
     except HumanTask.DoesNotExist:
         raise NotPermitted(_("This task does not exist.")) from None
-    case = Case.objects.select_for_update().select_related("definition", "agency").get(pk=case_id)
+    # of=self: lock only the case row, not the joined definition and agency rows, which
+    # every other case of the agency needs too.
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("definition", "agency")
+        .get(pk=case_id)
+    )
     task = HumanTask.objects.select_related("assignee", "completed_by").get(pk=task_id)
     return task, case
 
@@ -345,7 +351,7 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
             task=task,
             bpmn_id=task.bpmn_id,
             data_before=before,
-            data_after=dict(data),
+            data_after=outcome.data,
             comment=comment,
             articles=articles_in(task.documentation),
         )
@@ -356,7 +362,11 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
 def case_wake(*, case_id: int) -> Case:
     """Fire the case's due timers and run on (called by the scheduler)."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("definition").get(pk=case_id)
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("definition")
+            .get(pk=case_id)
+        )
         if case.status != "running":
             return case
         context = StepContext(case=case, actor=None)

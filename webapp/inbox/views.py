@@ -24,8 +24,12 @@ from .forms import SchemaForm
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    tasks = list(inbox_tasks(request.user)[:200])
-    return render(request, "inbox/index.html", {"tasks": tasks})
+    search = request.GET.get("q", "").strip()[:100]
+    tasks = list(inbox_tasks(request.user, search)[:200])
+    overdue = sum(1 for task in tasks if task.overdue)
+    return render(
+        request, "inbox/index.html", {"tasks": tasks, "search": search, "overdue": overdue}
+    )
 
 
 def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
