@@ -67,7 +67,9 @@ def _parents_first(dct: dict[str, Any]) -> None:
     rebuild it when the parent was restored first. A store that reorders object keys
     (PostgreSQL's jsonb sorts them) would otherwise silently empty the data.
     """
-    tasks: dict[str, Any] = dct.get("tasks", {})
+    if not isinstance(dct.get("tasks"), dict):
+        return  # a truncated state: from_dict refuses it below
+    tasks: dict[str, Any] = dct["tasks"]
     ordered: dict[str, Any] = {}
     queue = [dct.get("root")]
     while queue:

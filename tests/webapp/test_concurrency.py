@@ -229,7 +229,8 @@ def test_it_lets_exactly_one_of_two_approvers_complete_the_same_task(
     completed = events_of(case, "task_completed", task=task)
     assert len(completed) == 1
     assert completed[0].actor_id == winner.pk
-    assert completed[0].data_after == {"decision": "reject", "reason": reasons[winner.pk]}
+    after = completed[0].data_after
+    assert (after["decision"], after["reason"]) == ("reject", reasons[winner.pk])
     assert completed[0].comment == f"{winner.username} 的意见"
 
     # The staff member moved on once, with the winner's reason; the loser's left no trace.
@@ -280,7 +281,7 @@ def test_it_lets_exactly_one_of_eight_racing_approvers_win(
             assert says_completed_by(result.error, winner, task), result.error
     completed = events_of(case, "task_completed", task=task)
     assert [e.actor_id for e in completed] == [winner.pk]
-    assert completed[0].data_after == decision_of(w)
+    assert decision_of(w).items() <= completed[0].data_after.items()
 
     case.refresh_from_db()
     case.subject.refresh_from_db()

@@ -26,7 +26,7 @@ from .forms import SchemaForm
 def index(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     tasks = list(inbox_tasks(request.user, search)[:200])
-    overdue = sum(1 for task in tasks if task.overdue)
+    overdue = sum(1 for task in tasks if getattr(task, "overdue", False))
     return render(
         request, "inbox/index.html", {"tasks": tasks, "search": search, "overdue": overdue}
     )
