@@ -128,3 +128,11 @@ def test_it_narrows_the_inbox_by_staff_name(client, hr, approver, agency):
     second = case_at_approval(hr, approver, agency, seq=2)
     body = login(client, approver).get(reverse("inbox:index"), {"q": "申请人2"}).content.decode()
     assert second.business_key in body and first.business_key not in body
+
+
+def test_it_speaks_chinese_by_default_and_english_on_request(client, hr):
+    login(client, hr)
+    chinese = client.get(reverse("inbox:index")).content.decode()
+    assert "待办" in chinese and 'lang="zh-hans"' in chinese
+    english = client.get(reverse("inbox:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Inbox<" in english and 'lang="en"' in english

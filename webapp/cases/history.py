@@ -14,6 +14,7 @@ from datetime import UTC
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Case, CaseEvent, HumanTask
 
@@ -91,6 +92,14 @@ def _display_name(actor: Any) -> str:
     return full or actor.get_username()
 
 
+BREAK_LABELS = {
+    "event missing": _("an event was deleted"),
+    "does not follow": _("an event was inserted or reordered"),
+    "content altered": _("an event's content was altered"),
+    "newest events": _("the newest events were deleted or replaced"),
+}
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     business_key: str
@@ -99,6 +108,12 @@ class ChainBreak:
 
     def __str__(self) -> str:
         return f"case {self.business_key} event #{self.seq}: {self.problem}"
+
+    @property
+    def label(self) -> str:
+        """The break in the user's language, for the case page."""
+        kind = next((k for k in BREAK_LABELS if self.problem.startswith(k)), "")
+        return str(BREAK_LABELS.get(kind, self.problem))
 
 
 def verify_case(case: Case) -> list[ChainBreak]:
