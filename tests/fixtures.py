@@ -90,3 +90,13 @@ def auditor(city: Agency) -> Any:
 @pytest.fixture
 def models_deployed(db: Any, bpmn_dir: Any) -> list[Any]:
     return deploy_directory(bpmn_dir)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language (a request may leave another active)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
