@@ -81,6 +81,16 @@ class ProcessDefinition:
                     infos[bpmn_id] = _task_info(task_spec)
         return infos
 
+    @cached_property
+    def field_labels(self) -> dict[str, str]:
+        """Data variable -> the label its form gives it (forms name the case's data)."""
+        labels: dict[str, str] = {}
+        for schema in self.forms.values():
+            for name, prop in (schema.get("properties") or {}).items():
+                if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+                    labels.setdefault(name, prop["title"])
+        return labels
+
     @property
     def lanes(self) -> set[str]:
         return {t.lane for t in self.tasks.values() if t.lane}

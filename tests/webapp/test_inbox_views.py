@@ -136,3 +136,12 @@ def test_it_speaks_chinese_by_default_and_english_on_request(client, hr):
     assert "待办" in chinese and 'lang="zh-hans"' in chinese
     english = client.get(reverse("inbox:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Inbox<" in english and 'lang="en"' in english
+
+
+def test_it_shows_the_case_data_under_the_forms_labels(client, hr, approver, agency):
+    case = case_at_approval(hr, approver, agency)
+    task = open_task(case, "approve_hire")
+    body = login(client, approver).get(reverse("inbox:task", args=[task.pk])).content.decode()
+    facts = body[body.index('data-testid="facts"') :]
+    assert "笔试成绩" in facts and "<dd>80</dd>" in facts  # scores.json title, value
+    assert "体检合格" in facts and "<dd>是</dd>" in facts  # a boolean in words

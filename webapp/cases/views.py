@@ -8,7 +8,9 @@ from django.shortcuts import render
 
 from webapp.accounts.selectors import has_role
 
+from .definitions import parsed
 from .history import verify_case
+from .presenters import case_facts, timeline
 from .selectors import case_for, case_timeline, visible_cases
 
 
@@ -23,10 +25,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     context = {
         "case": case,
-        "events": case_timeline(case),
+        "events": timeline(parsed(case.definition), case_timeline(case)),
         "open_tasks": case.tasks.filter(state__in=["open", "claimed"]),
         "chain_breaks": verify_case(case),
         "staff": case.subject,
+        "facts": case_facts(parsed(case.definition), case.data),
         "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
     }
     return render(request, "cases/detail.html", context)

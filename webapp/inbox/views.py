@@ -17,6 +17,7 @@ from webapp.cases import services
 from webapp.cases.definitions import parsed
 from webapp.cases.errors import FormInvalid, StepRefused
 from webapp.cases.models import HumanTask
+from webapp.cases.presenters import case_facts, timeline
 from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
 
 from .forms import SchemaForm
@@ -76,8 +77,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "task": task,
         "case": case,
         "form": form,
-        "events": case_timeline(case),
+        "events": timeline(parsed(case.definition), case_timeline(case)),
         "staff": case.subject,
+        "facts": case_facts(parsed(case.definition), case.data),
         "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
     }
     return render(request, "inbox/task.html", context, status=status)
