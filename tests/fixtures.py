@@ -28,7 +28,10 @@ def city(db: Any) -> Agency:
 
 @pytest.fixture
 def agency(city: Agency) -> Agency:
-    return Agency.objects.create(
+    """六安市城市管理局 with a quota of 5 and an approved usage plan for 5 (Art. 8, 9)."""
+    from webapp.records.models import UsagePlan
+
+    created = Agency.objects.create(
         code="LA-CG",
         name="六安市城市管理局",
         kind=AgencyKind.CONSOLIDATED,
@@ -36,6 +39,10 @@ def agency(city: Agency) -> Agency:
         quota=5,
         area_code="341500",
     )
+    UsagePlan.objects.create(
+        agency=created, post="城管协管员", headcount=5, employment_mode="unit", approved=True
+    )
+    return created
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def seed_demo() -> dict[str, int]:
     with transaction.atomic():
         agencies = _agencies()
         users = _users(agencies)
+        _approved_plans(agencies)
     created = 0
     for person in lu_an.DEMO_STAFF:
         if Staff.objects.filter(id_number=lu_an.demo_staff_id_number(person)).exists():
@@ -133,6 +134,22 @@ def _agencies() -> dict[str, Agency]:
         )
         agencies[row["code"]] = agency
     return agencies
+
+
+def _approved_plans(agencies: dict[str, Agency]) -> None:
+    """The plans each recruiting agency had approved before Fuzhi (Art. 8, 9)."""
+    from webapp.records.models import UsagePlan
+
+    for code in ("LA-CG", "JA-CG"):
+        agency = agencies[code]
+        if not UsagePlan.objects.filter(agency=agency, approved=True).exists():
+            UsagePlan.objects.create(
+                agency=agency,
+                post="城管协管员",
+                headcount=min(agency.quota, 12),
+                employment_mode="unit",
+                approved=True,
+            )
 
 
 def _users(agencies: dict[str, Agency]) -> dict[str, Any]:

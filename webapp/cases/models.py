@@ -79,6 +79,10 @@ class Case(models.Model):
     subject = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
+    # The case whose step opened this one (e.g. a failed assessment opens a separation).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked_cases"
+    )
     status = FSMField(_("status"), default=CaseStatus.RUNNING, choices=CaseStatus.choices)
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     # Instance state only: the spec is re-attached from the definition on load.

@@ -6,6 +6,7 @@ not at all. A refusal raises ``OperatorRefused`` with the article in its message
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ class StepContext:
     effects: list[Effect] = field(default_factory=list)
 
 
-def _subject(call: OperatorCall) -> Staff:
+def subject_of(call: OperatorCall) -> Staff:
     context: StepContext = call.context
     staff = context.case.subject
     if staff is None:
@@ -64,7 +65,7 @@ TRANSITION_LABELS = {
 def _transition(call: OperatorCall, method: str, articles: str) -> Staff:
     from webapp.staff.models import Staff
 
-    staff: Staff = Staff.objects.select_for_update().get(pk=_subject(call).pk)
+    staff: Staff = Staff.objects.select_for_update().get(pk=subject_of(call).pk)
     before = staff.get_state_display()
     try:
         getattr(staff, method)()
@@ -91,12 +92,16 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _record(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
+    call.context.effects.append(Effect(kind="record", title=title, articles=articles, data=data))
+
+
 @REGISTRY.operator("staff_hire", description="Hire the applicant (Art. 9, 10, 11)")
 def staff_hire(call: OperatorCall) -> dict[str, Any]:
     from webapp.staff.services import assert_within_quota
 
-    staff = _subject(call)
-    assert_within_quota(staff.agency)  # Art. 9: no hire beyond the approved headcount
+    staff = subject_of(call)
+    assert_within_quota(staff.agency)  # Art. 8, 9: no hire beyond the approved plan and quota
     staff = _transition(call, "hire", "Art. 9, Art. 10")
     staff.employment_mode = call.params.get("employment_mode") or ""
     staff.dispatch_company = call.params.get("dispatch_company") or ""
@@ -115,3 +120,133 @@ def staff_reject(call: OperatorCall) -> dict[str, Any]:
     reason = str(call.params.get("reason") or "")
     call.context.case.outcome = reason[:200]
     return {"staff": staff.pk, "state": staff.state, "reason": reason}
+
+
+@REGISTRY.operator("certificate_issue", description="Issue the certificate, put on duty (Art. 19)")
+def certificate_issue(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = subject_of(call)
+    if staff.state != "hired":
+        raise OperatorRefused(
+            _(
+                "Only a member who passed pre-job training can receive a certificate; "
+                "%(name)s is %(state)s (Art. 19)."
+            )
+            % {"name": staff.name, "state": staff.get_state_display()}
+        )
+    certificate = lifecycle.certificate_issue(staff)
+    staff = _transition(call, "certify", "Art. 19")
+    _record(
+        call,
+        _("Certificate %(number)s issued") % {"number": certificate.number},
+        "Art. 19",
+        number=certificate.number,
+    )
+    call.context.case.outcome = certificate.number
+    return {"number": certificate.number, "staff": staff.pk, "state": staff.state}
+
+
+@REGISTRY.operator("marks_issue", description="Issue badge and armband (Art. 21)")
+def marks_issue(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = subject_of(call)
+    if staff.state != "on_duty":
+        raise OperatorRefused(_("Marks are issued only to members on duty (Art. 21)."))
+    kinds = list(call.params.get("kinds") or ["badge", "armband"])
+    marks = lifecycle.marks_issue(staff, kinds)
+    _record(
+        call, _("Marks issued: %(kinds)s") % {"kinds": ", ".join(kinds)}, "Art. 21", marks=kinds
+    )
+    return {"marks": [m.kind for m in marks]}
+
+
+@REGISTRY.operator("staff_suspend", description="Suspend the member and the certificate")
+def staff_suspend(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = _transition(call, "suspend", "Art. 23")
+    held = lifecycle.certificate_in_force(staff)
+    if held is not None and held.state == "issued":
+        held.suspend()
+        held.save()
+    return {"state": staff.state}
+
+
+@REGISTRY.operator("staff_reinstate", description="Reinstate a suspended member")
+def staff_reinstate(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = _transition(call, "reinstate", "Art. 23")
+    held = lifecycle.certificate_in_force(staff)
+    if held is not None and held.state == "suspended":
+        held.restore()
+        held.save()
+    return {"state": staff.state}
+
+
+@REGISTRY.operator("recovery_record", description="Record certificate and marks handed back")
+def recovery_record(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = subject_of(call)
+    recovery = lifecycle.recovery_record(
+        staff,
+        certificate=bool(call.params.get("certificate_returned")),
+        badge=bool(call.params.get("badge_returned")),
+        armband=bool(call.params.get("armband_returned")),
+    )
+    title = (
+        _("Certificate and marks recovered")
+        if recovery.complete
+        else _("Still to be handed back: %(items)s") % {"items": ", ".join(recovery.missing)}
+    )
+    _record(call, title, "Art. 21", complete=recovery.complete, missing=recovery.missing)
+    return {"complete": recovery.complete, "missing": recovery.missing}
+
+
+def _leave(call: OperatorCall, method: str, articles: str, *, revoke: bool) -> dict[str, Any]:
+    from webapp.staff import lifecycle
+
+    staff = subject_of(call)
+    lifecycle.assert_recovered(staff)  # Art. 21
+    staff = _transition(call, method, articles)
+    closed = lifecycle.close_certificate(staff, revoke=revoke)
+    reason = str(call.params.get("reason") or "")
+    call.context.case.outcome = reason[:200]
+    return {"state": staff.state, "certificate": closed.number if closed else None}
+
+
+@REGISTRY.operator("staff_separate", description="Separation: resignation, contract end...")
+def staff_separate(call: OperatorCall) -> dict[str, Any]:
+    return _leave(call, "separate", "Art. 20, Art. 21", revoke=False)
+
+
+@REGISTRY.operator("staff_dismiss", description="Dismissal; the certificate is revoked (Art. 23)")
+def staff_dismiss(call: OperatorCall) -> dict[str, Any]:
+    article = str(call.params.get("article") or "Art. 23")
+    return _leave(call, "dismiss", f"{article}, Art. 21", revoke=True)
+
+
+@REGISTRY.operator("case_open", description="Open a linked case about the same subject")
+def case_open(call: OperatorCall) -> dict[str, Any]:
+    from .services import case_open_linked
+
+    linked = case_open_linked(
+        parent=call.context.case,
+        process_id=str(call.params.get("process") or ""),
+        reason=str(call.params.get("reason") or ""),
+        data=dict(call.params.get("data") or {}),
+        actor=call.context.actor,
+    )
+    call.context.effects.append(
+        Effect(
+            kind="case_linked",
+            title=_("Linked case opened: %(key)s %(title)s")
+            % {"key": linked.business_key, "title": linked.title},
+            articles=", ".join(re.findall(r"Art\. ?\d+", str(call.params.get("reason") or ""))),
+            data={"business_key": linked.business_key},
+        )
+    )
+    return {"business_key": linked.business_key}

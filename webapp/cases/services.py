@@ -74,6 +74,7 @@ def case_start(
     data: Mapping[str, Any],
     actor: Any,
     subject: Staff | None = None,
+    parent: Case | None = None,
 ) -> Case:
     """Open a case on ``definition`` and run it to its first wait."""
     with transaction.atomic():
@@ -83,6 +84,7 @@ def case_start(
             definition=definition,
             agency=agency,
             subject=subject,
+            parent=parent,
             state={},
             started_by=actor if actor is not None and actor.is_authenticated else None,
         )
@@ -98,6 +100,12 @@ def case_start(
             title=_("Case opened: %(title)s") % {"title": title},
             actor=actor,
             data_after=dict(data),
+            comment=(
+                _("Opened by case %(key)s: %(reason)s")
+                % {"key": parent.business_key, "reason": data.get("open_reason", "")}
+                if parent is not None
+                else ""
+            ),
             articles=", ".join(f"Art. {n}" for n in sorted(parsed(definition).articles)[:6]),
         )
         _apply(case, outcome, context)
@@ -390,3 +398,86 @@ def wake_due_cases(now: datetime | None = None) -> int:
 
 def refuse(message: str, article: str = "") -> StepRefused:
     return StepRefused(message, article=article)
+
+
+PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
+    # Which members a process may be opened about (the processes' own preconditions).
+    "training": ("hired",),
+    "assessment": ("on_duty",),
+    "commendation": ("on_duty",),
+    "discipline": ("on_duty", "suspended"),
+    "separation": ("hired", "on_duty", "suspended"),
+    "liability": ("on_duty", "suspended", "separated", "dismissed"),
+}
+
+
+def staff_case_data(staff: Staff) -> dict[str, Any]:
+    """What every case about a person starts with (see docs/operators.md)."""
+    return {
+        "staff_name": staff.name,
+        "staff_state": staff.state,
+        "agency_name": staff.agency.name,
+        "employment_mode": staff.employment_mode,
+        "post": staff.post,
+    }
+
+
+def _open_about(
+    *, process_id: str, staff: Staff, actor: Any, data: Mapping[str, Any], parent: Case | None
+) -> Case:
+    from .definitions import latest_deployed
+
+    allowed = PROCESS_SUBJECT_STATES.get(process_id)
+    if allowed is not None and staff.state not in allowed:
+        raise StepRefused(
+            _("A %(process)s case cannot be opened about %(name)s, who is %(state)s.")
+            % {"process": process_id, "name": staff.name, "state": staff.get_state_display()}
+        )
+    try:
+        definition = latest_deployed(process_id)
+    except Definition.DoesNotExist:
+        raise StepRefused(
+            _("No version of the process %(process)s is deployed.") % {"process": process_id}
+        ) from None
+    case = case_start(
+        definition=definition,
+        agency=staff.agency,
+        title=f"{definition.name}：{staff.name}",
+        data={**staff_case_data(staff), **dict(data)},
+        actor=actor,
+        subject=staff,
+        parent=parent,
+    )
+    return case
+
+
+def case_open_for_staff(
+    *, process_id: str, staff: Staff, actor: Any, data: Mapping[str, Any] | None = None
+) -> Case:
+    """A person opens a case about a member of their agency (training, assessment...)."""
+    if not has_role(actor, Role.HR_OFFICER, staff.agency_id):
+        raise NotPermitted(
+            _("Only an HR officer of %(agency)s can do this.") % {"agency": staff.agency.name}
+        )
+    return _open_about(
+        process_id=process_id, staff=staff, actor=actor, data=data or {}, parent=None
+    )
+
+
+def case_open_linked(
+    *, parent: Case, process_id: str, reason: str, data: Mapping[str, Any], actor: Any
+) -> Case:
+    """A step of ``parent`` opens a case about the same member (inside the same transaction)."""
+    if parent.subject is None:
+        raise OperatorRefused(_("This case has no staff member to open a linked case about."))
+    staff = Staff.objects.get(pk=parent.subject_id)
+    try:
+        return _open_about(
+            process_id=process_id,
+            staff=staff,
+            actor=actor,
+            data={**dict(data), "opened_by": parent.business_key, "open_reason": reason},
+            parent=parent,
+        )
+    except StepRefused as exc:
+        raise OperatorRefused(exc.message) from None

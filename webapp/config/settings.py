@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "webapp.accounts",
     "webapp.staff",
     "webapp.cases",
+    "webapp.records",
     "webapp.inbox",
 ]
 

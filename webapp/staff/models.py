@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -132,3 +133,150 @@ class Staff(ConcurrentTransitionMixin, models.Model):
     )
     def dismiss(self) -> None:
         """Art. 20, 23: failed assessment or serious violation."""
+
+
+class CertificateState(models.TextChoices):
+    ISSUED = "issued", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    RECOVERED = "recovered", _("Recovered")
+
+
+class Certificate(models.Model):
+    """辅助行政执法证件 (Art. 19): one unified number, unique city-wide."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="certificates")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    year = models.PositiveIntegerField()
+    serial = models.PositiveIntegerField()
+    state = FSMField(_("state"), default=CertificateState.ISSUED, choices=CertificateState.choices)
+    issued_at = models.DateTimeField(_("issued at"))
+    # Art. 21: the physical card was handed back (recorded before separation or dismissal).
+    returned_at = models.DateTimeField(_("handed back at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("revoked or recovered at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "serial"], name="certificate_serial"),
+            # At most one certificate in force per person.
+            models.UniqueConstraint(
+                fields=["staff"],
+                condition=models.Q(state__in=["issued", "suspended"]),
+                name="certificate_one_in_force",
+            ),
+        ]
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.state == CertificateState.ISSUED
+
+    @transition(field=state, source=CertificateState.ISSUED, target=CertificateState.SUSPENDED)
+    def suspend(self) -> None:
+        """Suspended with the member (Art. 23)."""
+
+    @transition(field=state, source=CertificateState.SUSPENDED, target=CertificateState.ISSUED)
+    def restore(self) -> None:
+        """Valid again when the member is reinstated."""
+
+    @transition(
+        field=state,
+        source=[CertificateState.ISSUED, CertificateState.SUSPENDED],
+        target=CertificateState.REVOKED,
+    )
+    def revoke(self) -> None:
+        """Art. 23: revoked on termination for a serious breach."""
+
+    @transition(
+        field=state,
+        source=[CertificateState.ISSUED, CertificateState.SUSPENDED],
+        target=CertificateState.RECOVERED,
+    )
+    def recover(self) -> None:
+        """Art. 21: handed back on departure."""
+
+
+class CertificateSequence(models.Model):
+    """The last serial issued per agency and year; locked while a number is drawn."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="certificate_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+class MarkKind(models.TextChoices):
+    BADGE = "badge", _("Badge")
+    ARMBAND = "armband", _("Armband")
+
+
+class Mark(models.Model):
+    """标识 (Art. 21): issued on taking up duty, recovered on departure."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="marks")
+    kind = models.CharField(_("kind"), max_length=10, choices=MarkKind.choices)
+    issued_at = models.DateTimeField(_("issued at"))
+    recovered_at = models.DateTimeField(_("recovered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.staff}"
+
+
+class Duty(models.TextChoices):
+    # Art. 14(1): may be done alone.
+    CLERICAL = "clerical", _("Clerical work")
+    TECHNICAL = "technical", _("Technical work")
+    SUPPORT = "support", _("Support work")
+    PUBLICITY = "publicity", _("Publicising laws and policies")
+    # Art. 14(2): only assisting a named enforcement officer.
+    INSPECTION_PATROL = "inspection_patrol", _("Inspection and patrol")
+    DISSUASION = "dissuasion", _("Dissuading and stopping violations")
+    SITE_ORDER = "site_order", _("Keeping order on site")
+    INVESTIGATION_EVIDENCE = "investigation_evidence", _("Assisting investigation and evidence")
+    SERVING_DOCUMENTS = "serving_documents", _("Serving legal documents")
+    URGING_CORRECTION = "urging_correction", _("Urging correction of violations")
+    OTHER_ASSIGNED = "other_assigned", _("Other assigned auxiliary work")
+    # Art. 14: never.
+    CASE_FILING = "case_filing", _("Filing cases")
+    CASE_ACCEPTANCE = "case_acceptance", _("Accepting cases")
+    INVESTIGATION_ALONE = "investigation_alone", _("Investigating alone")
+    LEGAL_REVIEW = "legal_review", _("Legal review")
+    COERCIVE_MEASURES = "coercive_measures", _("Administrative coercive measures")
+    ENFORCEMENT_DECISION = "enforcement_decision", _("Enforcement decisions")
+
+
+class DutyAssignment(models.Model):
+    """A duty assigned to an on-duty member, checked against Art. 13, 14 and 19."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="duties")
+    duty = models.CharField(_("duty"), max_length=30, choices=Duty.choices)
+    scope = models.CharField(_("scope"), max_length=15)
+    officer_name = models.CharField(_("enforcement officer"), max_length=50, blank=True)
+    officer_certificate = models.CharField(
+        _("officer's enforcement certificate"), max_length=40, blank=True
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.get_duty_display()}"

@@ -24,7 +24,9 @@ def headcount(agency: Agency) -> int:
 
 
 def assert_within_quota(agency: Agency) -> None:
-    """Art. 9: headcount is strictly controlled; no hire beyond the approved quota."""
+    """Art. 8, 9: hires stay within the approved usage plans and the approved quota."""
+    from webapp.records.operators import planned_headcount
+
     used = headcount(agency)
     if used >= agency.quota:
         raise OperatorRefused(
@@ -33,6 +35,15 @@ def assert_within_quota(agency: Agency) -> None:
                 "no further hire is allowed (Art. 9)."
             )
             % {"agency": agency.name, "used": used, "quota": agency.quota}
+        )
+    planned = planned_headcount(agency.pk)
+    if used >= planned:
+        raise OperatorRefused(
+            _(
+                "%(agency)s has hired %(used)d against approved usage plans for %(planned)d; "
+                "a further hire needs an approved usage plan (Art. 8, Art. 9)."
+            )
+            % {"agency": agency.name, "used": used, "planned": planned}
         )
 
 

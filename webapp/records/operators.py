@@ -1,0 +1,219 @@
+"""Operators that write the archive (一人一档): assessments, commendations, plans...
+
+Registered with the case operators at start-up (RecordsConfig.ready).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from processes.errors import OperatorRefused
+from processes.operators import OperatorCall
+from webapp.cases.operators import REGISTRY, Effect, subject_of
+
+from .models import (
+    Assessment,
+    Commendation,
+    ComplaintRecord,
+    DisciplineRecord,
+    Grade,
+    LiabilityRecord,
+    UsagePlan,
+)
+
+
+def _record(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
+    call.context.effects.append(Effect(kind="record", title=title, articles=articles, data=data))
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise OperatorRefused(
+            _("%(value)r is not an amount of money.") % {"value": value}
+        ) from None
+
+
+@REGISTRY.operator("assessment_record", description="Record the year's assessment (Art. 20)")
+def assessment_record(call: OperatorCall) -> dict[str, Any]:
+    staff = subject_of(call)
+    year = int(call.params.get("year") or 0)
+    grade = str(call.params.get("grade") or "")
+    if grade not in Grade.values:
+        raise OperatorRefused(
+            _("%(grade)r is not an assessment grade (Art. 20).") % {"grade": grade}
+        )
+    if Assessment.objects.filter(staff=staff, year=year).exists():
+        raise OperatorRefused(
+            _("%(name)s already has an assessment for %(year)d (Art. 20).")
+            % {"name": staff.name, "year": year}
+        )
+    record = Assessment.objects.create(
+        staff=staff,
+        year=year,
+        grade=grade,
+        remarks=str(call.params.get("remarks") or ""),
+        case=call.context.case,
+    )
+    label = record.get_grade_display()
+    _record(call, _("Assessment %(year)d: %(grade)s") % {"year": year, "grade": label}, "Art. 20")
+    call.context.case.outcome = f"{year} {label}"
+    return {"assessment": record.pk, "grade": grade}
+
+
+@REGISTRY.operator("commendation_record", description="Record a commendation (Art. 17)")
+def commendation_record(call: OperatorCall) -> dict[str, Any]:
+    staff = subject_of(call)
+    record = Commendation.objects.create(
+        staff=staff,
+        title=str(call.params.get("title") or "")[:60],
+        level=str(call.params.get("level") or "")[:30],
+        reason=str(call.params.get("reason") or ""),
+        case=call.context.case,
+    )
+    _record(call, _("Commended: %(title)s") % {"title": record.title}, "Art. 17")
+    call.context.case.outcome = record.title
+    return {"commendation": record.pk}
+
+
+@REGISTRY.operator("discipline_record", description="Record a discipline decision (Art. 15, 23)")
+def discipline_record(call: OperatorCall) -> dict[str, Any]:
+    staff = subject_of(call)
+    breaches = [int(item) for item in call.params.get("breaches") or []]
+    record = DisciplineRecord.objects.create(
+        staff=staff,
+        breaches=breaches,
+        decision=str(call.params.get("decision") or ""),
+        reason=str(call.params.get("reason") or ""),
+        case=call.context.case,
+    )
+    _record(
+        call,
+        _("Discipline decision: %(decision)s") % {"decision": record.decision},
+        "Art. 15, Art. 23",
+        breaches=breaches,
+    )
+    call.context.case.outcome = record.decision
+    return {"discipline": record.pk}
+
+
+@REGISTRY.operator("complaint_record", description="Record a complaint's finding (Art. 18)")
+def complaint_record(call: OperatorCall) -> dict[str, Any]:
+    substantiated = bool(call.params.get("substantiated"))
+    record, _created = ComplaintRecord.objects.update_or_create(
+        case=call.context.case,
+        defaults={
+            "receipt_number": str(call.data.get("receipt_number") or ""),
+            "substantiated": substantiated,
+            "reply": str(call.params.get("reply") or ""),
+        },
+    )
+    _record(call, _("Complaint finding recorded"), "Art. 18", substantiated=substantiated)
+    return {"complaint": record.pk}
+
+
+@REGISTRY.operator("liability_record", description="Record compensation and recourse (Art. 24)")
+def liability_record(call: OperatorCall) -> dict[str, Any]:
+    staff = subject_of(call)
+    compensation = _money(call.params.get("compensation"))
+    recourse_amount = _money(call.params.get("recourse_amount"))
+    if recourse_amount > compensation:
+        raise OperatorRefused(_("Recourse cannot exceed the compensation paid (Art. 24)."))
+    record = LiabilityRecord.objects.create(
+        staff=staff,
+        compensation=compensation,
+        dispatch_share=_money(call.params.get("dispatch_share")),
+        recourse=bool(call.params.get("recourse")),
+        recourse_amount=recourse_amount,
+        reason=str(call.params.get("reason") or ""),
+        case=call.context.case,
+    )
+    _record(call, _("Compensation %(amount)s recorded") % {"amount": compensation}, "Art. 24")
+    return {"liability": record.pk}
+
+
+def planned_headcount(agency_id: int) -> int:
+    total = UsagePlan.objects.filter(agency_id=agency_id, approved=True).aggregate(
+        n=Sum("headcount")
+    )["n"]
+    return int(total or 0)
+
+
+def quota_check(agency: Any, headcount: int) -> dict[str, Any]:
+    """Art. 9: approved plans together may not exceed the agency's approved quota."""
+    from webapp.staff.services import headcount as in_use
+
+    planned = planned_headcount(agency.pk)
+    return {
+        "within_quota": planned + headcount <= agency.quota,
+        "quota": agency.quota,
+        "in_use": in_use(agency),
+        "planned": planned,
+        "available": max(agency.quota - planned, 0),
+    }
+
+
+@REGISTRY.operator("usage_plan_check", description="Compare a plan with the quota (Art. 9)")
+def usage_plan_check(call: OperatorCall) -> dict[str, Any]:
+    return quota_check(call.context.case.agency, int(call.params.get("headcount") or 0))
+
+
+@REGISTRY.operator("usage_plan_record", description="Record a usage plan's outcome (Art. 8, 9)")
+def usage_plan_record(call: OperatorCall) -> dict[str, Any]:
+    agency = call.context.case.agency
+    headcount = int(call.params.get("headcount") or 0)
+    approved = bool(call.params.get("approved"))
+    requirement = str(call.params.get("education_requirement") or "college")
+    reason = str(call.params.get("education_requirement_reason") or "").strip()
+    if approved and not quota_check(agency, headcount)["within_quota"]:
+        raise OperatorRefused(
+            _(
+                "The plan exceeds the approved headcount of %(agency)s and cannot be approved "
+                "(Art. 9)."
+            )
+            % {"agency": agency.name}
+        )
+    if requirement != "college" and not reason:
+        raise OperatorRefused(
+            _("A raised or lowered education requirement must state its reason (Art. 10).")
+        )
+    plan = UsagePlan.objects.create(
+        agency=agency,
+        post=str(call.params.get("post") or "")[:60],
+        headcount=headcount,
+        employment_mode=str(call.params.get("employment_mode") or ""),
+        education_requirement=requirement,
+        education_requirement_reason=reason[:300],
+        approved=approved,
+        case=call.context.case,
+    )
+    title = _("Usage plan approved") if approved else _("Usage plan not approved")
+    _record(call, f"{title}: {plan.post} ×{headcount}", "Art. 8, Art. 9")
+    call.context.case.outcome = str(title)
+    return {"plan": plan.pk, "approved": approved}
+
+
+@REGISTRY.operator("notify", description="Send a notification (e-mail backend)")
+def notify(call: OperatorCall) -> dict[str, Any]:
+    to = str(call.params.get("to") or "")
+    address = ""
+    if to == "complainant":
+        address = str(call.data.get("complainant_contact") or "")
+    sent = False
+    if "@" in address:
+        sent = bool(
+            send_mail(
+                str(call.params.get("subject") or ""),
+                str(call.params.get("body") or ""),
+                None,
+                [address],
+            )
+        )
+    _record(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
+    return {"sent": sent}
