@@ -25,7 +25,7 @@ def test_it_never_issues_two_certificates_with_the_same_number(agency, hr):
             barrier.wait()
             with transaction.atomic():
                 call(case, "certificate_issue")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -77,7 +77,7 @@ def test_it_numbers_certificates_per_agency_and_year(agency, other_agency, hr):
 
 def test_it_issues_certificates_only_after_training(agency, hr):
     applicant = member(agency, 1, state=StaffState.APPLICANT)
-    with pytest.raises(OperatorRefused, match="Art. 19"):
+    with pytest.raises(OperatorRefused, match=r"Art\. 19"):
         call(case_about(applicant, hr), "certificate_issue")
     assert not Certificate.objects.exists()
 
@@ -98,7 +98,7 @@ def test_it_refuses_separation_until_everything_is_handed_back(agency, hr):
     case = case_about(staff, hr)
     call(case, "certificate_issue")
     call(case, "marks_issue", kinds=["badge", "armband"])
-    with pytest.raises(OperatorRefused, match="Art. 21"):
+    with pytest.raises(OperatorRefused, match=r"Art\. 21"):
         call(case, "staff_separate", reason="辞职")
     result = call(
         case,
@@ -108,7 +108,7 @@ def test_it_refuses_separation_until_everything_is_handed_back(agency, hr):
         armband_returned=False,
     )[0]
     assert result == {"complete": False, "missing": ["armband"]}
-    with pytest.raises(OperatorRefused, match="Art. 21"):
+    with pytest.raises(OperatorRefused, match=r"Art\. 21"):
         call(case, "staff_separate", reason="辞职")
     assert call(case, "recovery_record", armband_returned=True)[0]["complete"] is True
     assert call(case, "staff_separate", reason="辞职")[0]["state"] == StaffState.SEPARATED
@@ -141,7 +141,7 @@ def test_it_refuses_a_hire_beyond_the_approved_plan(agency, hr):
     UsagePlan.objects.filter(agency=agency).update(headcount=1)
     member(agency, 1, state=StaffState.ON_DUTY)
     applicant = member(agency, 2, state=StaffState.APPLICANT)
-    with pytest.raises(OperatorRefused, match="Art. 8"):
+    with pytest.raises(OperatorRefused, match=r"Art\. 8"):
         call(case_about(applicant, hr), "staff_hire", employment_mode="unit")
     assert Staff.objects.get(pk=applicant.pk).state == StaffState.APPLICANT
 
@@ -159,7 +159,7 @@ def test_it_refuses_an_over_quota_usage_plan(agency, hr):
     case = case_about(staff, hr)
     check = call(case, "usage_plan_check", headcount=1)[0]
     assert check["within_quota"] is False and check["planned"] == 5 and check["quota"] == 5
-    with pytest.raises(OperatorRefused, match="Art. 9"):
+    with pytest.raises(OperatorRefused, match=r"Art\. 9"):
         call(
             case,
             "usage_plan_record",
