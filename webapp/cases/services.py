@@ -411,6 +411,22 @@ PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def startable_processes(staff: Staff) -> list[tuple[str, str]]:
+    """(process id, name) of the deployed processes a case about ``staff`` may be opened on."""
+    from .models import DefinitionState
+
+    names = dict(
+        Definition.objects.filter(state=DefinitionState.DEPLOYED)
+        .order_by("process_id", "version")
+        .values_list("process_id", "name")
+    )
+    return [
+        (process_id, names[process_id])
+        for process_id, states in PROCESS_SUBJECT_STATES.items()
+        if staff.state in states and process_id in names
+    ]
+
+
 def staff_case_data(staff: Staff) -> dict[str, Any]:
     """What every case about a person starts with (see docs/operators.md)."""
     return {

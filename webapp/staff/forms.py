@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from webapp.accounts.models import Agency
 
-from .models import Education
+from .models import Duty, Education
 
 
 class ApplicationForm(forms.Form):
@@ -60,3 +60,17 @@ class ApplicationForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class DutyForm(forms.Form):
+    duty = forms.ChoiceField(label=_("Duty (Art. 14)"), choices=Duty.choices)
+    officer_name = forms.CharField(
+        label=_("Enforcement officer assisted"),
+        max_length=50,
+        required=False,
+        help_text=_("Required for duties done only assisting an enforcement officer (Art. 14)."),
+    )
+    officer_certificate = forms.CharField(
+        label=_("Officer's enforcement certificate number"), max_length=40, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -173,7 +173,7 @@ class Certificate(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.state == CertificateState.ISSUED
+        return bool(self.state == CertificateState.ISSUED)
 
     @transition(field=state, source=CertificateState.ISSUED, target=CertificateState.SUSPENDED)
     def suspend(self) -> None:

@@ -7,13 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
 from webapp.cases.errors import StepRefused
+from webapp.cases.services import case_open_for_staff, startable_processes
 
-from .forms import ApplicationForm
+from .duties import duty_assign
+from .forms import ApplicationForm, DutyForm
 from .models import Staff
 from .services import recruitment_open
 
@@ -36,12 +39,64 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         )
     except Staff.DoesNotExist:
         raise Http404 from None
+    is_hr = has_role(request.user, Role.HR_OFFICER, member.agency_id)
     context = {
         "staff": member,
         "cases": member.cases.select_related("definition").order_by("-started_at"),
-        "full_personal_data": has_role(request.user, Role.HR_OFFICER, member.agency_id),
+        "certificates": member.certificates.all(),
+        "marks": member.marks.all(),
+        "duties": member.duties.select_related("assigned_by")[:20],
+        "assessments": member.assessments.all(),
+        "commendations": member.commendations.all(),
+        "discipline": member.discipline.all(),
+        "full_personal_data": is_hr,
+        "processes": startable_processes(member) if is_hr else [],
+        "may_assign": is_hr or has_role(request.user, Role.APPROVER, member.agency_id),
+        "duty_form": DutyForm(),
     }
     return render(request, "staff/detail.html", context)
+
+
+def _visible_staff(request: HttpRequest, staff_id: int) -> Staff:
+    try:
+        member: Staff = Staff.objects.select_related("agency").get(
+            pk=staff_id, agency_id__in=visible_agency_ids(request.user)
+        )
+    except Staff.DoesNotExist:
+        raise Http404 from None
+    return member
+
+
+@login_required
+@require_POST
+def case_new(request: HttpRequest, staff_id: int) -> HttpResponse:
+    member = _visible_staff(request, staff_id)
+    try:
+        case = case_open_for_staff(
+            process_id=request.POST.get("process", ""), staff=member, actor=request.user
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("staff:detail", staff_id=member.pk)
+    messages.success(request, _("Case %(key)s opened.") % {"key": case.business_key})
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def duty_new(request: HttpRequest, staff_id: int) -> HttpResponse:
+    member = _visible_staff(request, staff_id)
+    form = DutyForm(request.POST)
+    if form.is_valid():
+        try:
+            duty_assign(staff=member, user=request.user, **form.cleaned_data)
+        except StepRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Duty assigned."))
+    else:
+        messages.error(request, _("The duty form is incomplete."))
+    return redirect("staff:detail", staff_id=member.pk)
 
 
 @login_required
