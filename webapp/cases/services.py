@@ -497,3 +497,67 @@ def case_open_linked(
         )
     except StepRefused as exc:
         raise OperatorRefused(exc.message) from None
+
+
+def usage_plan_open(*, agency: Agency, actor: Any) -> Case:
+    """An HR officer drafts a usage plan for their agency (Art. 8, 9)."""
+    from webapp.staff.services import assert_may_employ, headcount
+
+    from .definitions import latest_deployed
+
+    if not has_role(actor, Role.HR_OFFICER, agency.pk):
+        raise NotPermitted(
+            _("Only an HR officer of %(agency)s can do this.") % {"agency": agency.name}
+        )
+    assert_may_employ(agency)
+    definition = latest_deployed("usage_plan")
+    return case_start(
+        definition=definition,
+        agency=agency,
+        title=f"{definition.name}：{agency.name}",
+        data={
+            "agency_name": agency.name,
+            "agency_quota": agency.quota,
+            "headcount_in_use": headcount(agency),
+        },
+        actor=actor,
+    )
+
+
+def complaint_open(
+    *,
+    agency: Agency,
+    actor: Any,
+    complainant_name: str,
+    complainant_contact: str,
+    complaint_text: str,
+    staff: Staff | None = None,
+) -> Case:
+    """Register a complaint against the agency's auxiliary staff (Art. 18).
+
+    ``actor`` is None when a member of the public submits it without logging in.
+    """
+    import secrets
+
+    from .definitions import latest_deployed
+
+    definition = latest_deployed("complaint")
+    receipt = f"TS{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+    data: dict[str, Any] = {
+        "complainant_name": complainant_name,
+        "complainant_contact": complainant_contact,
+        "complaint_text": complaint_text,
+        "receipt_number": receipt,
+        "staff_known": staff is not None,
+        "agency_name": agency.name,
+    }
+    if staff is not None:
+        data.update(staff_case_data(staff))
+    return case_start(
+        definition=definition,
+        agency=agency,
+        title=f"{definition.name}：{staff.name if staff else agency.name}",
+        data=data,
+        actor=actor,
+        subject=staff,
+    )

@@ -6,4 +6,6 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("usage-plans/new/", views.usage_plan_new, name="usage_plan_new"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
 ]

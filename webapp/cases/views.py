@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from webapp.accounts.selectors import has_role
+from webapp.accounts.models import Agency
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import acting_agency_ids, has_role
 
+from . import services
 from .definitions import parsed
+from .errors import StepRefused
+from .forms import ComplaintForm
 from .history import verify_case
 from .presenters import case_facts, timeline
 from .selectors import case_for, case_timeline, visible_cases
@@ -33,3 +40,45 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+def usage_plan_new(request: HttpRequest) -> HttpResponse:
+    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    if not agencies.exists():
+        raise Http404
+    if request.method == "POST":
+        try:
+            agency = agencies.get(pk=request.POST.get("agency", ""))
+            case = services.usage_plan_open(agency=agency, actor=request.user)
+        except (Agency.DoesNotExist, ValueError):
+            messages.error(request, _("Choose one of your agencies."))
+        except StepRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/usage_plan_new.html", {"agencies": agencies})
+
+
+@login_required
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    if not agencies.exists():
+        raise Http404
+    form = ComplaintForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.complaint_open(
+                agency=data["agency"],
+                actor=request.user,
+                staff=data.get("staff"),
+                complainant_name=data["complainant_name"],
+                complainant_contact=data["complainant_contact"],
+                complaint_text=data["complaint_text"],
+            )
+        except StepRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/complaint_new.html", {"form": form})
