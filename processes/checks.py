@@ -833,6 +833,12 @@ def cell_problem(lhs: str | None) -> str:
         return ""
     shown = xmlsafe.one_line(text)
     replaced = _DMN_QUESTION.sub("dmninputexpr", text)
+    if "dmninputexpr" not in replaced and re.match(r"(not|in|is|and|or)\b", text):
+        # SpiffWorkflow appends the cell to the input with no space ('dutynot in ...').
+        return (
+            f"input cell {shown!r} starts with a word operator, which SpiffWorkflow glues to "
+            f"the input without a space; write it with '?' for the input, e.g. '? {text}'"
+        )
     candidates = (
         [replaced] if "dmninputexpr" in replaced else [replaced, f"dmninputexpr {replaced}"]
     )
@@ -846,5 +852,5 @@ def cell_problem(lhs: str | None) -> str:
         return f"input cell {shown!r}: {refused}" if refused else ""
     return (
         f"input cell {shown!r} is not a Python test; DMN cells here are restricted Python "
-        'and FEEL is not supported (write e.g. >= 18, "high" or in ("a", "b"))'
+        'and FEEL is not supported (write e.g. >= 18, "high" or ? in ("a", "b"))'
     )

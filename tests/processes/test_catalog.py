@@ -417,3 +417,12 @@ def test_it_names_the_dmn_cell_it_cannot_run(cell: str, out: str, words: str, li
     assert words in problem.detail
     assert problem.element == "rule rule_adult (row 1) of decision adult (成年)"
     assert problem.line == line
+
+
+def test_it_refuses_a_dmn_cell_starting_with_a_word_operator():
+    from processes.checks import cell_problem
+
+    assert "?" in cell_problem('not in ("a", "b")')
+    assert "word operator" in cell_problem('in ("a", "b")')
+    assert cell_problem('? not in ("a", "b")') == ""
+    assert cell_problem(">= 18") == ""
