@@ -76,6 +76,16 @@ def approver(agency: Agency) -> Any:
 
 
 @pytest.fixture
+def trainer(agency: Agency) -> Any:
+    return _user("trainer", agency, Role.TRAINER)
+
+
+@pytest.fixture
+def legal(agency: Agency) -> Any:
+    return _user("legal", agency, Role.LEGAL_REVIEWER)
+
+
+@pytest.fixture
 def colleague(agency: Agency) -> Any:
     """A second approver in the same agency."""
     return _user("colleague", agency, Role.APPROVER)

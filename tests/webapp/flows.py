@@ -56,10 +56,14 @@ def open_task(case: Case, bpmn_id: str) -> HumanTask:
     )
 
 
-def drive(case: Case, steps: list[tuple[str, dict[str, Any]]], hr: Any, approver: Any) -> Case:
+def drive(
+    case: Case, steps: list[tuple[str, dict[str, Any]]], hr: Any, approver: Any, other: Any = None
+) -> Case:
+    """Complete the steps in order: approver lane to ``approver``, HR lane to ``hr``, any
+    other lane (trainer, legal reviewer...) to ``other``."""
     for bpmn_id, data in steps:
         task = open_task(case, bpmn_id)
-        user = approver if task.role == "approver" else hr
+        user = {"approver": approver, "hr_officer": hr}.get(task.role, other)
         case = task_complete(task_id=task.pk, user=user, data=data, comment="")
     return case
 

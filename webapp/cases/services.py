@@ -411,6 +411,13 @@ PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _process_start_data(process_id: str) -> dict[str, Any]:
+    """Start data a process needs beyond the member's own (see docs/processes/)."""
+    if process_id == "assessment":
+        return {"assessment_year": timezone.localdate().year}  # Art. 20: yearly
+    return {}
+
+
 def startable_processes(staff: Staff) -> list[tuple[str, str]]:
     """(process id, name) of the deployed processes a case about ``staff`` may be opened on."""
     from .models import DefinitionState
@@ -459,7 +466,7 @@ def _open_about(
         definition=definition,
         agency=staff.agency,
         title=f"{definition.name}：{staff.name}",
-        data={**staff_case_data(staff), **dict(data)},
+        data={**staff_case_data(staff), **_process_start_data(process_id), **dict(data)},
         actor=actor,
         subject=staff,
         parent=parent,
@@ -488,10 +495,12 @@ def case_open_linked(
         raise OperatorRefused(_("This case has no staff member to open a linked case about."))
     staff = Staff.objects.get(pk=parent.subject_id)
     try:
+        # Opened by the engine, not by a person: nobody is its initiator, so the four-eyes
+        # rule does not bar whoever's step led here from handling it.
         return _open_about(
             process_id=process_id,
             staff=staff,
-            actor=actor,
+            actor=None,
             data={**dict(data), "opened_by": parent.business_key, "open_reason": reason},
             parent=parent,
         )
