@@ -56,5 +56,9 @@ def test_it_loads_models_and_seeds_the_demo_idempotently():
     assert (Staff.objects.count(), Case.objects.count(), CaseEvent.objects.count()) == counts
     states = set(Staff.objects.values_list("state", flat=True))
     assert states == set(StaffState.values)  # a living system: every state is shown
-    assert Case.objects.filter(status="running").exists()
+    running = set(
+        Case.objects.filter(status="running").values_list("definition__process_id", flat=True)
+    )
+    processes = {p.name for p in BPMN_DIR.iterdir() if any(p.glob("*.bpmn"))}
+    assert len(processes) == 9 and running == processes  # an open case of every process
     assert run("verify_history")[0] == 0

@@ -16,11 +16,19 @@ from django.db import transaction
 
 from webapp.accounts import lu_an
 from webapp.accounts.models import Agency, Grant, Membership
-from webapp.staff.models import Staff, StaffState
+from webapp.staff import lifecycle
+from webapp.staff.duties import duty_assign
+from webapp.staff.models import Certificate, Staff, StaffState
 from webapp.staff.services import recruitment_open
 
-from .models import HumanTask, TaskState
-from .services import task_complete, wake_due_cases
+from .models import Case, HumanTask, TaskState
+from .services import (
+    case_open_for_staff,
+    complaint_open,
+    task_complete,
+    usage_plan_open,
+    wake_due_cases,
+)
 
 DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 
@@ -39,6 +47,33 @@ BACKGROUND = {"background_ok": True, "background_notes": "政审、考察无异�
 HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health_exam_date": "2026-11-02"}
 APPROVE = {"decision": "approve", "reason": "符合录用条件"}
 CONTRACT = {"employment_mode": "unit", "contract_start": "2026-12-01", "contract_end": "2029-11-30"}
+
+TRAINING_PASS = [
+    (
+        "enrol",
+        {
+            "course_name": "行政执法辅助人员岗前培训",
+            "course_start": "2026-11-02",
+            "course_end": "2026-11-13",
+        },
+    ),
+    ("record_training", {"training_hours": 40, "training_completed": True}),
+    ("record_exam", {"exam_score": 88}),
+]
+EXCELLENT = {
+    "discipline_rating": 5,
+    "performance_rating": 5,
+    "conduct_rating": 5,
+    "training_rating": 4,
+    "assessment_remarks": "全年无投诉，窗口服务评价高",
+}
+POOR = {
+    "discipline_rating": 1,
+    "performance_rating": 2,
+    "conduct_rating": 2,
+    "training_rating": 3,
+    "assessment_remarks": "多次脱岗，经批评教育未改正",
+}
 
 # seq -> the steps to drive (by user task id), or a register state for imported staff.
 RECRUITMENT_STEPS: dict[int, list[tuple[str, dict[str, Any]]]] = {
@@ -115,6 +150,8 @@ def seed_demo() -> dict[str, int]:
             _recruit(person, agencies[person["agency"]], users)
         else:
             _register(person, agencies[person["agency"]])
+    if created:
+        _living_cases(agencies, users)
     return {"agencies": len(agencies), "users": len(users), "staff_created": created}
 
 
@@ -225,5 +262,64 @@ def _register(person: lu_an.DemoStaff, agency: Agency) -> None:
         social_insurance=True,
         housing_fund=True,
     )
-    # The existing register arrives with its states; no case produced them in Fuzhi.
-    Staff.objects.filter(pk=staff.pk).update(state=REGISTER_STATES[person["seq"]])
+    # The existing register arrives with its states, certificates and marks; no case
+    # produced them in Fuzhi.
+    state = REGISTER_STATES[person["seq"]]
+    if state in (StaffState.ON_DUTY, StaffState.SUSPENDED):
+        lifecycle.certificate_issue(staff)
+        lifecycle.marks_issue(staff, ["badge", "armband"])
+        if state == StaffState.SUSPENDED:
+            Certificate.objects.filter(staff=staff).update(state="suspended")
+    Staff.objects.filter(pk=staff.pk).update(state=state)
+
+
+def _staff(seq: int) -> Staff:
+    person = next(p for p in lu_an.DEMO_STAFF if p["seq"] == seq)
+    return Staff.objects.get(id_number=lu_an.demo_staff_id_number(person))
+
+
+def _drive(case: Case, steps: list[tuple[str, dict[str, Any]]], people: dict[str, Any]) -> None:
+    for bpmn_id, data in steps:
+        task = HumanTask.objects.get(
+            case=case, bpmn_id=bpmn_id, state__in=[TaskState.OPEN, TaskState.CLAIMED]
+        )
+        task_complete(task_id=task.pk, user=people[task.role], data=data, comment="演示数据")
+
+
+def _living_cases(agencies: dict[str, Agency], users: dict[str, Any]) -> None:
+    """An open case of every process, so a new user sees each one at work."""
+    cg = {
+        "hr_officer": users["hr_cg"],
+        "approver": users["approver_cg"],
+        "trainer": users["trainer_cg"],
+        "legal_reviewer": users["legal_cg"],
+    }
+    ja = {
+        "hr_officer": users["hr_ja"],
+        "approver": users["approver_ja"],
+        "trainer": users["trainer_ja"],
+        "legal_reviewer": users["legal_ja"],
+    }
+    wang = _staff(1)  # hired through the demo recruitment
+    training = case_open_for_staff(process_id="training", staff=wang, actor=cg["hr_officer"])
+    _drive(training, TRAINING_PASS, cg)  # certificate and marks issued, now on duty
+    wang.refresh_from_db()
+    duty_assign(staff=wang, duty="clerical", user=cg["hr_officer"], note="窗口资料录入")
+    assessment = case_open_for_staff(process_id="assessment", staff=wang, actor=cg["hr_officer"])
+    _drive(
+        assessment, [("rate_member", EXCELLENT), ("confirm_grade", {"decision": "approve"})], cg
+    )  # opens a commendation case, left waiting for the nomination
+    complaint_open(
+        agency=wang.agency,
+        actor=cg["hr_officer"],
+        staff=wang,
+        complainant_name="市民李某",
+        complainant_contact="13800000000",
+        complaint_text="执勤时态度生硬，希望改进。",
+    )
+    usage_plan_open(agency=agencies["LA-CG"], actor=cg["hr_officer"])
+    case_open_for_staff(process_id="training", staff=_staff(7), actor=ja["hr_officer"])
+    failing = case_open_for_staff(process_id="assessment", staff=_staff(10), actor=ja["hr_officer"])
+    _drive(failing, [("rate_member", POOR), ("confirm_grade", {"decision": "approve"})], ja)
+    case_open_for_staff(process_id="discipline", staff=_staff(11), actor=ja["hr_officer"])
+    case_open_for_staff(process_id="liability", staff=_staff(11), actor=ja["hr_officer"])
