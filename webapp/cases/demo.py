@@ -306,9 +306,8 @@ def _living_cases(agencies: dict[str, Agency], users: dict[str, Any]) -> None:
     wang.refresh_from_db()
     duty_assign(staff=wang, duty="clerical", user=cg["hr_officer"], note="窗口资料录入")
     assessment = case_open_for_staff(process_id="assessment", staff=wang, actor=cg["hr_officer"])
-    _drive(
-        assessment, [("rate_member", EXCELLENT), ("confirm_grade", {"decision": "approve"})], cg
-    )  # opens a commendation case, left waiting for the nomination
+    _drive(assessment, [("rate_member", EXCELLENT)], cg)  # waits for the approver
+    case_open_for_staff(process_id="commendation", staff=wang, actor=cg["hr_officer"])
     complaint_open(
         agency=wang.agency,
         actor=cg["hr_officer"],
