@@ -54,3 +54,16 @@ def test_it_names_real_files_in_the_code_column():
     for number, row in matrix_rows().items():
         for path in re.findall(r"`((?:webapp|processes|bpmn|tests)/[^`\s:]+)", row):
             assert (ROOT / path).exists(), f"Art. {number}: {path} does not exist"
+
+
+def test_it_names_tests_that_exist():
+    for number, row in matrix_rows().items():
+        for path, names in re.findall(r"`(tests/[^`:\s]+)((?:::[\w]+)?)`", row):
+            if names:
+                text = (ROOT / path).read_text(encoding="utf-8")
+                assert f"def {names[2:]}(" in text, f"Art. {number}: {path}{names} not found"
+        for extra in re.findall(r", `::(\w+)`", row):
+            assert any(
+                f"def {extra}(" in (ROOT / p).read_text(encoding="utf-8")
+                for p in re.findall(r"`(tests/[^`:\s]+)", row)
+            ), (number, extra)

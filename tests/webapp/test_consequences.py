@@ -126,50 +126,92 @@ def test_it_refuses_training_for_someone_not_hired(agency, hr):
     assert not Case.objects.exists()
 
 
-NO_BREACH = {f"breach_{item}": False for item in (
-    "impersonation", "refusal_of_duty", "record_tampering", "secret_disclosure", "corruption",
-    "fraud", "public_interest", "misconduct", "business_activity", "drinking", "other")}
+NO_BREACH = {
+    f"breach_{item}": False
+    for item in (
+        "impersonation",
+        "refusal_of_duty",
+        "record_tampering",
+        "secret_disclosure",
+        "corruption",
+        "fraud",
+        "public_interest",
+        "misconduct",
+        "business_activity",
+        "drinking",
+        "other",
+    )
+}
 RETURNED = {"certificate_returned": True, "badge_returned": True, "armband_returned": True}
-TRANSFER = {"social_insurance_transferred_on": "2026-12-20",
-            "housing_fund_transferred_on": "2026-12-20"}
+TRANSFER = {
+    "social_insurance_transferred_on": "2026-12-20",
+    "housing_fund_transferred_on": "2026-12-20",
+}
 
 
-def test_it_runs_a_complaint_through_discipline_to_dismissal(agency, hr, approver, trainer,
-                                                              legal):
+def test_it_runs_a_complaint_through_discipline_to_dismissal(agency, hr, approver, trainer, legal):
     from webapp.cases.services import complaint_open
 
     staff, _ = trained(agency, hr, approver, trainer)
-    complaint = complaint_open(agency=agency, actor=hr, staff=staff, complainant_name="市民甲",
-                               complainant_contact="citizen@example.com",
-                               complaint_text="执勤时辱骂当事人")
-    drive(complaint, [
-        ("triage", {"triage_decision": "accept"}),
-        ("investigate_complaint", {"complaint_findings": "查证属实", "substantiated": True}),
-        ("reply_complainant", {"complaint_reply": "已查实并移交违纪处理"}),
-    ], hr, approver)
+    complaint = complaint_open(
+        agency=agency,
+        actor=hr,
+        staff=staff,
+        complainant_name="市民甲",
+        complainant_contact="citizen@example.com",
+        complaint_text="执勤时辱骂当事人",
+    )
+    drive(
+        complaint,
+        [
+            ("triage", {"triage_decision": "accept"}),
+            ("investigate_complaint", {"complaint_findings": "查证属实", "substantiated": True}),
+            ("reply_complainant", {"complaint_reply": "已查实并移交违纪处理"}),
+        ],
+        hr,
+        approver,
+    )
     discipline = Case.objects.get(parent=complaint)
     assert discipline.definition.process_id == "discipline"
-    drive(discipline, [
-        ("record_report", {"report_source": "complaint", "report_summary": "群众投诉"}),
-        ("investigate", {**NO_BREACH, "breach_misconduct": True,
-                         "investigation_findings": "辱骂当事人属实"}),
-        ("legal_review", {"legal_opinion": "lawful"}),
-        ("decide", {"discipline_decision": "termination", "discipline_reason": "情节严重"}),
-        ("notify_member", {"member_notified_on": "2026-12-15"}),
-    ], hr, approver, other=legal)
+    drive(
+        discipline,
+        [
+            ("record_report", {"report_source": "complaint", "report_summary": "群众投诉"}),
+            (
+                "investigate",
+                {
+                    **NO_BREACH,
+                    "breach_misconduct": True,
+                    "investigation_findings": "辱骂当事人属实",
+                },
+            ),
+            ("legal_review", {"legal_opinion": "lawful"}),
+            ("decide", {"discipline_decision": "termination", "discipline_reason": "情节严重"}),
+            ("notify_member", {"member_notified_on": "2026-12-15"}),
+        ],
+        hr,
+        approver,
+        other=legal,
+    )
     staff.refresh_from_db()
     assert staff.state == StaffState.SUSPENDED
     assert Certificate.objects.get(staff=staff).state == "suspended"
     separation = Case.objects.get(parent=discipline)
     assert separation.data["separation_reason"] == "discipline"
-    drive(separation, [
-        ("approve_separation", {"decision": "approve"}),
-        ("recover_items", {**RETURNED, "armband_returned": False,
-                           "recovery_notes": "袖标待交回"}),
-    ], hr, approver)
+    drive(
+        separation,
+        [
+            ("approve_separation", {"decision": "approve"}),
+            (
+                "recover_items",
+                {**RETURNED, "armband_returned": False, "recovery_notes": "袖标待交回"},
+            ),
+        ],
+        hr,
+        approver,
+    )
     assert Case.objects.get(pk=separation.pk).status == "running"  # Art. 21: not yet
-    drive(separation, [("recover_items", RETURNED), ("transfer_insurance", TRANSFER)], hr,
-          approver)
+    drive(separation, [("recover_items", RETURNED), ("transfer_insurance", TRANSFER)], hr, approver)
     staff.refresh_from_db()
     assert staff.state == StaffState.DISMISSED
     assert Certificate.objects.get(staff=staff).state == "revoked"
