@@ -145,3 +145,23 @@ def test_it_shows_the_case_data_under_the_forms_labels(client, hr, approver, age
     facts = body[body.index('data-testid="facts"') :]
     assert "笔试成绩" in facts and "<dd>80</dd>" in facts  # scores.json title, value
     assert "体检合格" in facts and "<dd>是</dd>" in facts  # a boolean in words
+
+
+def test_it_ranks_equal_scores_with_veterans_first(client, hr, approver, agency):
+    from webapp.staff.services import recruitment_open
+
+    from .flows import CLEAN_REVIEW, drive
+
+    for seq, veteran in ((1, False), (2, True)):
+        case = recruitment_open(user=hr, fields=application(agency, seq, veteran=veteran))
+        drive(
+            case,
+            [
+                ("review_application", CLEAN_REVIEW),
+                ("record_scores", {"exam_score": 80, "interview_score": 80}),
+            ],
+            hr,
+            approver,
+        )
+    body = login(client, hr).get(reverse("staff:ranking")).content.decode()
+    assert body.index("申请人2") < body.index("申请人1")

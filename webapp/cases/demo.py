@@ -48,7 +48,7 @@ HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health
 APPROVE = {"decision": "approve", "reason": "符合录用条件"}
 CONTRACT = {"employment_mode": "unit", "contract_start": "2026-12-01", "contract_end": "2029-11-30"}
 
-TRAINING_PASS = [
+TRAINING_PASS: list[tuple[str, dict[str, Any]]] = [
     (
         "enrol",
         {
@@ -275,7 +275,8 @@ def _register(person: lu_an.DemoStaff, agency: Agency) -> None:
 
 def _staff(seq: int) -> Staff:
     person = next(p for p in lu_an.DEMO_STAFF if p["seq"] == seq)
-    return Staff.objects.get(id_number=lu_an.demo_staff_id_number(person))
+    staff: Staff = Staff.objects.get(id_number=lu_an.demo_staff_id_number(person))
+    return staff
 
 
 def _drive(case: Case, steps: list[tuple[str, dict[str, Any]]], people: dict[str, Any]) -> None:

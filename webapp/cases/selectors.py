@@ -81,3 +81,23 @@ def task_for(user: Any, task_id: int) -> HumanTask:
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "task").order_by("seq")
+
+
+def recruitment_ranking(user: Any, post: str = "") -> list[Case]:
+    """Applicants with scores, best first; at equal scores veterans and people recognised
+    for bravery come first (Art. 10)."""
+    cases = list(
+        visible_cases(user)
+        .filter(definition__process_id="recruitment", data__has_key="total_score")
+        .select_related("subject", "agency")
+    )
+    if post:
+        cases = [case for case in cases if case.data.get("post") == post]
+    return sorted(
+        cases,
+        key=lambda case: (
+            -float(case.data.get("total_score") or 0),
+            not case.data.get("preference"),
+            case.started_at,
+        ),
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.staff_list, name="list"),
     path("<int:staff_id>/", views.staff_detail, name="detail"),
     path("recruitment/new/", views.recruitment_new, name="recruitment_new"),
+    path("recruitment/ranking/", views.recruitment_ranking, name="ranking"),
     path("<int:staff_id>/cases/new/", views.case_new, name="case_new"),
     path("<int:staff_id>/duties/new/", views.duty_new, name="duty_new"),
 ]

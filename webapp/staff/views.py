@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
+from webapp.cases import selectors
 from webapp.cases.errors import StepRefused
 from webapp.cases.services import case_open_for_staff, startable_processes
 
@@ -120,3 +121,10 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
     return render(
         request, "staff/recruitment_new.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@login_required
+def recruitment_ranking(request: HttpRequest) -> HttpResponse:
+    post = request.GET.get("post", "").strip()[:60]
+    cases = selectors.recruitment_ranking(request.user, post)
+    return render(request, "staff/ranking.html", {"cases": cases, "post": post})
