@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint messages browser clean
+.PHONY: install run test lint messages system clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,15 +26,21 @@ run: install
 	$(BIN)/python manage.py load_models
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The Celery worker and beat run beside the web server on the disk broker (no Redis),
+	@# so timers and scheduled jobs fire in the embedded setting too; both stop together.
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A webapp.config worker --beat --pool=solo --loglevel=warning & \
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
-# Debian's chromium drives the browser tests (Playwright never downloads a browser here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
+# Debian's chromium drives the browser tests (Playwright never downloads a browser here);
+# Debian's redis-server is the real broker of the scheduling tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server
+system:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "install Debian's packages: apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; fi
 
-test: install browser lint
+test: install system lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -387,10 +387,16 @@ def case_wake(*, case_id: int) -> Case:
     return case
 
 
+def due_case_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Case.objects.filter(status="running", wake_at__lte=now).values_list("pk", flat=True)
+    )
+
+
 def wake_due_cases(now: datetime | None = None) -> int:
     """Wake every running case whose next timer is due; returns how many were woken."""
-    now = now or timezone.now()
-    due = list(Case.objects.filter(status="running", wake_at__lte=now).values_list("pk", flat=True))
+    due = due_case_ids(now)
     for case_id in due:
         case_wake(case_id=case_id)
     return len(due)
@@ -570,3 +576,40 @@ def complaint_open(
         actor=actor,
         subject=staff,
     )
+
+
+def assessments_open_yearly(*, year: int) -> list[Case]:
+    """Art. 20: open the year's assessment for every on-duty member who has none yet.
+
+    Running it twice opens nothing extra: members with an assessment case for ``year``
+    (running or finished) are skipped, and each member is opened in its own transaction.
+    """
+    from .definitions import latest_deployed
+
+    definition = latest_deployed("assessment")
+    opened: list[Case] = []
+    assessed = set(
+        Case.objects.filter(definition__process_id="assessment", subject__isnull=False)
+        .filter(data__assessment_year=year)
+        .values_list("subject_id", flat=True)
+    )
+    for staff in Staff.objects.filter(state="on_duty").select_related("agency").order_by("pk"):
+        if staff.pk in assessed:
+            continue
+        with transaction.atomic():
+            locked = Staff.objects.select_for_update().get(pk=staff.pk)
+            if Case.objects.filter(
+                definition__process_id="assessment", subject=locked, data__assessment_year=year
+            ).exists():
+                continue
+            opened.append(
+                case_start(
+                    definition=definition,
+                    agency=staff.agency,
+                    title=f"{definition.name}：{staff.name}（{year}）",
+                    data={**staff_case_data(staff), "assessment_year": year},
+                    actor=None,
+                    subject=staff,
+                )
+            )
+    return opened

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FUZHI_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "webapp.staff",
     "webapp.cases",
     "webapp.records",
+    "webapp.workdays",
     "webapp.inbox",
 ]
 
@@ -139,10 +141,39 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))
 
-# Celery is wired in by the scheduling work; the embedded default needs no server.
-CELERY_BROKER_URL = os.environ.get(
-    "CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
-)
+# Celery: Redis in production; the embedded default is a broker on the local disk, so
+# `make run` fires timers with no server at all.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery-queue"
+    (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(_queue_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only after it ran: a worker killed mid-task gets it redelivered,
+# and every task is written to be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
+    # Art. 20: the yearly assessment opens on the configured day (default 5 January).
+    "yearly-assessment": {
+        "task": "webapp.cases.tasks.open_yearly_assessments",
+        "schedule": crontab(
+            minute="0",
+            hour="2",
+            day_of_month=os.environ.get("FUZHI_ASSESSMENT_DAY", "5"),
+            month_of_year=os.environ.get("FUZHI_ASSESSMENT_MONTH", "1"),
+        ),
+    },
+}
 
 LOGGING = {
     "version": 1,
