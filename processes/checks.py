@@ -582,7 +582,10 @@ def _task_problems(
     if info.form_name and info.form_name not in definition.forms:
         yield problem(f"form {info.form_name!r} is referenced but not in forms/")
     if info.due_in and not _is_duration(info.due_in):
-        yield problem(f"due date {info.due_in!r} is not an ISO-8601 duration such as P3D")
+        yield problem(
+            f"due date {info.due_in!r} is neither an ISO-8601 duration such as P3D nor a "
+            "number of working days such as 5WD"
+        )
     operator = getattr(task_spec, "operation_name", None)
     if operators is not None and operator is not None and operator not in operators:
         known = ", ".join(sorted(operators)) or "none"
@@ -722,6 +725,9 @@ def _feel_literal(text: str, *, cell: bool = False) -> str:
 
 
 def _is_duration(text: str) -> bool:
+    # Working days ('5WD', 'P5WD') are counted by the webapp's holiday calendar.
+    if re.fullmatch(r"P?\d+WD", text.strip(), re.IGNORECASE):
+        return True
     return bool(
         re.fullmatch(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", text)
     )

@@ -208,8 +208,12 @@ def test_it_names_an_unknown_operator() -> None:
 
 def test_it_names_a_due_date_that_is_not_a_duration() -> None:
     problem = only(problems_of(model(user_task(due="3 days"))))
-    assert "'3 days' is not an ISO-8601 duration" in problem.detail
+    assert "'3 days' is neither an ISO-8601 duration" in problem.detail
     assert problem.element.startswith("userTask approve")
+
+
+def test_it_accepts_a_due_date_in_working_days() -> None:
+    assert problems_of(model(user_task(due="5WD"))) == []
 
 
 @pytest.mark.parametrize(

@@ -505,7 +505,7 @@ def test_it_hires_an_approved_applicant_with_the_contract_terms(
         ("record_scores", "hr_officer", "scores.json", "P15D", ["to_scores"]),
         ("background_check", "hr_officer", "background_check.json", "P10D", ["to_background"]),
         ("health_check", "hr_officer", "health_check.json", "P10D", ["to_health"]),
-        ("approve_hire", "approver", "approval.json", "P3D", ["to_notice", "wake"]),
+        ("approve_hire", "approver", "approval.json", "3WD", ["to_notice", "wake"]),
         ("sign_contract", "hr_officer", "contract.json", "P5D", ["to_notice", "approve"]),
     ],
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -222,11 +222,35 @@ def _sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
 
 
 def due_at(now: datetime, due_in: str) -> datetime | None:
+    """When a task falls due: an ISO duration, or working days ('5WD') counted on the
+    holiday calendar, due at the end of that working day."""
+    from webapp.workdays.services import CalendarNotLoaded, add_working_days, parse_working_days
+
     if not due_in:
         return None
+    working_days = parse_working_days(due_in)
+    if working_days is not None:
+        start = timezone.localdate(now)
+        try:
+            day = add_working_days(start, working_days)
+        except CalendarNotLoaded:
+            # The year's schedule is not announced yet: count Monday to Friday rather than
+            # leave the task without a deadline.
+            day = _weekdays_after(start, working_days)
+        end = datetime.combine(day, datetime.max.time().replace(microsecond=0))
+        return timezone.make_aware(end)
     parsed_duration = TimerEventDefinition.parse_iso_duration(due_in)
     delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed_duration, now)
     return now + delta
+
+
+def _weekdays_after(start: date, n: int) -> date:
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
 
 
 def _locked(task_id: int) -> tuple[HumanTask, Case]:
