@@ -2,11 +2,53 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from webapp.cases.errors import StepRefused
+
+from .forms import DelegationForm
+from .models import Delegation, Notification
+from .services import delegation_create
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("inbox:index")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    notices = Notification.objects.filter(user_id=request.user.pk or 0)
+    shown = list(notices[:100])
+    notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"notices": shown})
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    form = DelegationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delegation_create(delegator=request.user, **form.cleaned_data)
+        except StepRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Delegation saved."))
+            return redirect("delegations")
+    given = Delegation.objects.filter(delegator_id=request.user.pk).select_related(
+        "delegate", "agency"
+    )
+    received = Delegation.objects.filter(delegate_id=request.user.pk).select_related(
+        "delegator", "agency"
+    )
+    return render(
+        request,
+        "accounts/delegations.html",
+        {"form": form, "given": given, "received": received},
+        status=400 if form.errors else 200,
+    )

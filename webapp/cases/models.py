@@ -149,6 +149,12 @@ class HumanTask(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set once each, so a reminder or an escalation is sent exactly once per task.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    delegated_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -205,6 +211,10 @@ EVENT_KINDS = {
     "task_withdrawn": _("task withdrawn"),
     "engine_step": _("automatic step"),
     "staff_state": _("staff state changed"),
+    "record": _("archive record"),
+    "case_linked": _("linked case opened"),
+    "task_delegated": _("task delegated"),
+    "task_overdue": _("task overdue, escalated"),
 }
 
 

@@ -219,6 +219,37 @@ def _sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             bpmn_id=spec.bpmn_id,
             articles=articles_in(spec.documentation),
         )
+        _apply_delegation(case, created)
+
+
+def _apply_delegation(case: Case, task: HumanTask) -> None:
+    """A task arriving while its role-holder is away goes to the delegate (both named)."""
+    from webapp.accounts.services import active_delegation
+
+    delegation = active_delegation(task.agency_id, task.role, timezone.localdate())
+    if delegation is None:
+        return
+    task.claim()
+    task.assignee = delegation.delegate
+    task.delegated_from = delegation.delegator
+    task.claimed_at = timezone.now()
+    task.save()
+    append_event(
+        case,
+        kind="task_delegated",
+        title=_("%(task)s: assigned to %(delegate)s on behalf of %(delegator)s")
+        % {
+            "task": task.name,
+            "delegate": _name(delegation.delegate),
+            "delegator": _name(delegation.delegator),
+        },
+        task=task,
+        bpmn_id=task.bpmn_id,
+    )
+
+
+def _name(user: Any) -> str:
+    return f"{user.last_name}{user.first_name}".strip() or str(user.get_username())
 
 
 def due_at(now: datetime, due_in: str) -> datetime | None:
@@ -377,7 +408,10 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
         append_event(
             case,
             kind="task_completed",
-            title=task.name,
+            title=task.name
+            if task.delegated_from is None
+            else _("%(task)s (on behalf of %(delegator)s)")
+            % {"task": task.name, "delegator": _name(task.delegated_from)},
             actor=user,
             actor_role=task.role,
             task=task,
@@ -637,3 +671,58 @@ def assessments_open_yearly(*, year: int) -> list[Case]:
                 )
             )
     return opened
+
+
+REMIND_BEFORE = timedelta(hours=24)
+
+
+def deadlines_sweep(now: datetime | None = None) -> dict[str, int]:
+    """Remind assignees before a task falls due; escalate overdue tasks to the approvers.
+
+    Each task is reminded and escalated at most once: the flag is set by a conditional
+    update, so two sweeps running at once notify once.
+    """
+    from webapp.accounts.services import notify_user, role_holders
+
+    now = now or timezone.now()
+    active = HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    reminded = escalated = 0
+    for task in active.filter(
+        reminded_at__isnull=True, due_at__gt=now, due_at__lte=now + REMIND_BEFORE
+    ).select_related("case"):
+        if HumanTask.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+            people = [task.assignee] if task.assignee else role_holders(task.agency_id, task.role)
+            for person in people:
+                notify_user(
+                    person,
+                    title=_("Due soon: %(task)s") % {"task": task.name},
+                    body=f"{task.case.business_key} {task.case.title}",
+                    url=f"/inbox/tasks/{task.pk}/",
+                )
+            reminded += 1
+    for task in active.filter(escalated_at__isnull=True, due_at__lte=now).select_related("case"):
+        if HumanTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(escalated_at=now):
+            _escalate(task, now, notify_user, role_holders)
+            escalated += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+def _escalate(task: HumanTask, now: datetime, notify_user: Any, role_holders: Any) -> None:
+    for person in role_holders(task.agency_id, Role.APPROVER):
+        notify_user(
+            person,
+            title=_("Overdue: %(task)s") % {"task": task.name},
+            body=f"{task.case.business_key} {task.case.title}",
+            url=f"/inbox/tasks/{task.pk}/",
+        )
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=task.case_id)
+        append_event(
+            case,
+            kind="task_overdue",
+            title=_("%(task)s is overdue; escalated to the approvers") % {"task": task.name},
+            task=task,
+            bpmn_id=task.bpmn_id,
+            articles=articles_in(task.documentation),
+        )
+        _save_case(case)

@@ -31,3 +31,9 @@ def wake_case(case_id: int) -> None:
 def open_yearly_assessments(year: int | None = None) -> int:
     """Art. 20: one assessment case for every on-duty member of every agency."""
     return len(services.assessments_open_yearly(year=year or timezone.localdate().year))
+
+
+@shared_task(acks_late=True)
+def deadlines_sweep() -> dict[str, int]:
+    """Beat: remind before tasks fall due, escalate overdue ones (e.g. Art. 18 replies)."""
+    return services.deadlines_sweep()

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "webapp.accounts.context.unread_notifications",
             ],
         },
     },
@@ -164,6 +165,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
+    "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
     # Art. 20: the yearly assessment opens on the configured day (default 5 January).
     "yearly-assessment": {
         "task": "webapp.cases.tasks.open_yearly_assessments",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", account_views.notifications, name="notifications"),
+    path("delegations/", account_views.delegations, name="delegations"),
     path("inbox/", include("webapp.inbox.urls")),
     path("cases/", include("webapp.cases.urls")),
     path("staff/", include("webapp.staff.urls")),

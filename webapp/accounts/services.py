@@ -1,0 +1,67 @@
+"""Notifications and delegations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+
+from webapp.cases.errors import StepRefused
+
+from .models import Agency, Delegation, Membership, Notification
+
+
+def notify_user(user: Any, *, title: str, body: str = "", url: str = "") -> Notification:
+    """An in-app notice, and an e-mail when the user has an address (console by default)."""
+    notice = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
+    if user.email:
+        send_mail(title, f"{body}\n{url}".strip(), None, [user.email], fail_silently=True)
+    return notice
+
+
+def role_holders(agency_id: int, role: str) -> list[Any]:
+    user_ids = Membership.objects.filter(agency_id=agency_id, role=role).values_list(
+        "user_id", flat=True
+    )
+    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
+
+
+def delegation_create(
+    *, delegator: Any, delegate: Any, agency: Agency, role: str, starts_on: date, ends_on: date
+) -> Delegation:
+    """Delegate one's tasks of ``role`` in ``agency`` to a colleague of the same role."""
+    if delegate.pk == delegator.pk:
+        raise StepRefused(_("Choose a colleague other than yourself."))
+    if ends_on < starts_on:
+        raise StepRefused(_("The delegation must end on or after the day it starts."))
+    for user in (delegator, delegate):
+        if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
+            raise StepRefused(
+                _(
+                    "%(user)s does not hold this role in %(agency)s; a delegation stays within "
+                    "the same role and agency."
+                )
+                % {"user": user.get_username(), "agency": agency}
+            )
+    return Delegation.objects.create(
+        delegator=delegator,
+        delegate=delegate,
+        agency=agency,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def active_delegation(agency_id: int, role: str, day: date) -> Delegation | None:
+    return (
+        Delegation.objects.filter(
+            agency_id=agency_id, role=role, starts_on__lte=day, ends_on__gte=day
+        )
+        .select_related("delegator", "delegate")
+        .order_by("-created_at")
+        .first()
+    )
