@@ -2,76 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from webapp.cases import tasks
 from webapp.cases.models import Case, CaseEvent, HumanTask
 from webapp.cases.services import assessments_open_yearly
-from webapp.config.celery import app
 from webapp.staff.models import StaffState
 
 from .flows import TO_APPROVAL, application, drive
 from .test_lifecycle_operators import member
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = shutil.which("redis-server")
-    assert server, "Debian's redis-server is needed (apt-get install redis-server)"
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture
-def worker(redis_url: str, transactional_db: None) -> Iterator[None]:
-    previous = app.conf.broker_url
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {}
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.broker_url = previous
 
 
 def wait_for(condition, seconds: float = 20.0) -> bool:

@@ -266,3 +266,25 @@ class CaseEvent(models.Model):
     @property
     def kind_label(self) -> str:
         return str(EVENT_KINDS.get(self.kind, self.kind))
+
+
+class JobRun(models.Model):
+    """One run of a background job, so an operator sees what fired, what failed and why."""
+
+    name = models.CharField(max_length=100)
+    args = models.JSONField(default=list)
+    status = models.CharField(max_length=10, default="running")  # running/succeeded/failed
+    result = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "started_at"], name="jobrun_status")]
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.args} {self.status}"

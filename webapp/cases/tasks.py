@@ -1,39 +1,72 @@
-"""Thin Celery tasks: each calls one service and is safe to run twice.
+"""Thin Celery tasks: each calls one service, records its run, and is safe to run twice.
 
 Timers, because a fired timer is part of the stored state and a second wake finds it
 done; the yearly assessment, because it opens cases only for members who have none for
-that year.
+that year; reminders, because each task is flagged once.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .jobs import run_recorded
 
 
 @shared_task(acks_late=True)
-def wake_due_cases() -> int:
+def wake_due_cases(retry_of: int | None = None) -> int:
     """Beat: every half minute, wake the cases whose next timer is due."""
-    due = services.due_case_ids()
-    for case_id in due:
-        wake_case.delay(case_id)
-    return len(due)
+
+    def body() -> int:
+        due = services.due_case_ids()
+        for case_id in due:
+            wake_case.delay(case_id)
+        return len(due)
+
+    return int(run_recorded("wake_due_cases", [], body, retry_of))
 
 
 @shared_task(acks_late=True)
-def wake_case(case_id: int) -> None:
-    services.case_wake(case_id=case_id)
+def wake_case(case_id: int, retry_of: int | None = None) -> None:
+    run_recorded(
+        "wake_case", [case_id], lambda: services.case_wake(case_id=case_id).business_key, retry_of
+    )
 
 
 @shared_task(acks_late=True)
-def open_yearly_assessments(year: int | None = None) -> int:
+def open_yearly_assessments(year: int | None = None, retry_of: int | None = None) -> int:
     """Art. 20: one assessment case for every on-duty member of every agency."""
-    return len(services.assessments_open_yearly(year=year or timezone.localdate().year))
+    year = year or timezone.localdate().year
+    opened = run_recorded(
+        "open_yearly_assessments",
+        [year],
+        lambda: len(services.assessments_open_yearly(year=year)),
+        retry_of,
+    )
+    return int(opened)
 
 
 @shared_task(acks_late=True)
-def deadlines_sweep() -> dict[str, int]:
+def deadlines_sweep(retry_of: int | None = None) -> dict[str, Any]:
     """Beat: remind before tasks fall due, escalate overdue ones (e.g. Art. 18 replies)."""
-    return services.deadlines_sweep()
+    result: dict[str, Any] = run_recorded("deadlines_sweep", [], services.deadlines_sweep, retry_of)
+    return result
+
+
+TASKS = {
+    "wake_due_cases": wake_due_cases,
+    "wake_case": wake_case,
+    "open_yearly_assessments": open_yearly_assessments,
+    "deadlines_sweep": deadlines_sweep,
+}
+
+
+def retry(run_id: int) -> None:
+    """Send a failed job again with the same arguments; the new run points back to it."""
+    from .models import JobRun
+
+    run = JobRun.objects.get(pk=run_id, status="failed")
+    TASKS[run.name].delay(*run.args, retry_of=run.pk)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from webapp.accounts import views as account_views
+from webapp.cases import schedule_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", account_views.notifications, name="notifications"),
     path("delegations/", account_views.delegations, name="delegations"),
+    path("schedule/", schedule_views.schedule, name="schedule"),
+    path("schedule/runs/<int:run_id>/retry/", schedule_views.schedule_retry, name="schedule_retry"),
     path("inbox/", include("webapp.inbox.urls")),
     path("cases/", include("webapp.cases.urls")),
     path("staff/", include("webapp.staff.urls")),
