@@ -24,6 +24,7 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_models
+	$(BIN)/python manage.py seed_workdays
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@# The Celery worker and beat run beside the web server on the disk broker (no Redis),
