@@ -25,6 +25,7 @@ from .models import Case, HumanTask, TaskState
 from .services import (
     case_open_for_staff,
     complaint_open,
+    renewals_open,
     task_complete,
     usage_plan_open,
     wake_due_cases,
@@ -323,3 +324,5 @@ def _living_cases(agencies: dict[str, Agency], users: dict[str, Any]) -> None:
     _drive(failing, [("rate_member", POOR), ("confirm_grade", {"decision": "approve"})], ja)
     case_open_for_staff(process_id="discipline", staff=_staff(11), actor=ja["hr_officer"])
     case_open_for_staff(process_id="liability", staff=_staff(11), actor=ja["hr_officer"])
+    Staff.objects.filter(pk=_staff(15).pk).update(contract_end=date(2027, 1, 15))
+    renewals_open(today=date(2026, 11, 27))  # contracts ending within 60 days

@@ -250,3 +250,29 @@ def case_open(call: OperatorCall) -> dict[str, Any]:
         )
     )
     return {"business_key": linked.business_key}
+
+
+@REGISTRY.operator("contract_renew", description="Renew the contract (Art. 9, 20)")
+def contract_renew(call: OperatorCall) -> dict[str, Any]:
+    from webapp.staff.models import Staff
+
+    staff: Staff = Staff.objects.select_for_update().get(pk=subject_of(call).pk)
+    new_end = _as_date(call.params.get("contract_end"))
+    if new_end is None or (staff.contract_end is not None and new_end <= staff.contract_end):
+        raise OperatorRefused(
+            _("The renewed contract must end after the current one (%(end)s).")
+            % {"end": staff.contract_end}
+        )
+    old_end = staff.contract_end
+    staff.contract_end = new_end
+    staff.save(update_fields=["contract_end", "updated_at"])
+    call.context.effects.append(
+        Effect(
+            kind="record",
+            title=_("Contract renewed until %(end)s") % {"end": new_end},
+            articles="Art. 20",
+            data={"from": str(old_end), "to": str(new_end)},
+        )
+    )
+    call.context.case.outcome = _("Renewed until %(end)s") % {"end": new_end}
+    return {"contract_end": new_end.isoformat()}

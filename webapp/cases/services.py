@@ -34,6 +34,7 @@ from .operators import REGISTRY, StepContext
 
 ARTICLE_RE = re.compile(r"Art\.\s*\d+(?:\(\d+\))?")
 KEY_PREFIX = {
+    "renewal": "XP",
     "recruitment": "ZP",
     "usage_plan": "JH",
     "training": "PX",
@@ -472,6 +473,7 @@ PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
     "discipline": ("on_duty", "suspended"),
     "separation": ("hired", "on_duty", "suspended"),
     "liability": ("on_duty", "suspended", "separated", "dismissed"),
+    "renewal": ("on_duty", "suspended"),
 }
 
 
@@ -726,3 +728,51 @@ def _escalate(task: HumanTask, now: datetime, notify_user: Any, role_holders: An
             articles=articles_in(task.documentation),
         )
         _save_case(case)
+
+
+RENEWAL_NOTICE = timedelta(days=60)
+
+
+def renewals_open(*, today: date | None = None) -> list[Case]:
+    """Raise a renewal case for every contract ending within the notice window (Art. 20).
+
+    Idempotent: a member already having a renewal case for the same contract end date is
+    skipped.
+    """
+    from webapp.records.models import Assessment
+
+    from .definitions import latest_deployed
+
+    today = today or timezone.localdate()
+    definition = latest_deployed("renewal")
+    opened: list[Case] = []
+    ending = Staff.objects.filter(
+        state__in=PROCESS_SUBJECT_STATES["renewal"],
+        contract_end__isnull=False,
+        contract_end__lte=today + RENEWAL_NOTICE,
+    ).select_related("agency")
+    for staff in ending.order_by("contract_end", "pk"):
+        end = staff.contract_end.isoformat() if staff.contract_end else ""
+        with transaction.atomic():
+            Staff.objects.select_for_update().get(pk=staff.pk)
+            if Case.objects.filter(
+                definition__process_id="renewal", subject=staff, data__contract_end=end
+            ).exists():
+                continue
+            last = Assessment.objects.filter(staff=staff).order_by("-year").first()
+            opened.append(
+                case_start(
+                    definition=definition,
+                    agency=staff.agency,
+                    title=f"{definition.name}：{staff.name}（{end}）",
+                    data={
+                        **staff_case_data(staff),
+                        "contract_end": end,
+                        "last_grade": last.grade if last else "",
+                        "last_grade_year": last.year if last else 0,
+                    },
+                    actor=None,
+                    subject=staff,
+                )
+            )
+    return opened

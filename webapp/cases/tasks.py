@@ -56,7 +56,15 @@ def deadlines_sweep(retry_of: int | None = None) -> dict[str, Any]:
     return result
 
 
+@shared_task(acks_late=True)
+def open_renewals(retry_of: int | None = None) -> int:
+    """Beat, daily: raise renewal cases ahead of contract ends (Art. 20)."""
+    opened = run_recorded("open_renewals", [], lambda: len(services.renewals_open()), retry_of)
+    return int(opened)
+
+
 TASKS = {
+    "open_renewals": open_renewals,
     "wake_due_cases": wake_due_cases,
     "wake_case": wake_case,
     "open_yearly_assessments": open_yearly_assessments,

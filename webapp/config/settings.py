@@ -158,6 +158,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+else:
+    # Redis re-delivers a message whose worker died before acknowledging it once this
+    # many seconds have passed.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    }
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only after it ran: a worker killed mid-task gets it redelivered,
 # and every task is written to be idempotent.
@@ -169,6 +175,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    "renewals": {
+        "task": "webapp.cases.tasks.open_renewals",
+        "schedule": crontab(minute="30", hour="2"),
+    },
     # Art. 20: the yearly assessment opens on the configured day (default 5 January).
     "yearly-assessment": {
         "task": "webapp.cases.tasks.open_yearly_assessments",
