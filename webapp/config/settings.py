@@ -162,7 +162,10 @@ else:
     # Redis re-delivers a message whose worker died before acknowledging it once this
     # many seconds have passed.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # Sweep for abandoned messages every N seconds (kombu's default is ~100 s).
+        "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only after it ran: a worker killed mid-task gets it redelivered,
