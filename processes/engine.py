@@ -26,7 +26,7 @@ from . import snapshot
 from .catalog import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
-from .scripting import RestrictedScriptEngine
+from .scripting import RestrictedEnvironment, RestrictedScriptEngine
 from .types import HumanTask, Outcome, StepRecord
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
@@ -44,13 +44,16 @@ class _Run:
         workflow: BpmnWorkflow | None,
         operators: OperatorRegistry | None,
         context: Any,
+        helpers: Mapping[str, Any] | None = None,
     ) -> None:
         self.definition = definition
         self.operators = operators or OperatorRegistry()
         self.context = context
         self.ran: list[StepRecord] = []
         self.count = 0
-        self.script_engine = RestrictedScriptEngine(service_caller=self._call_operator)
+        self.script_engine = RestrictedScriptEngine(
+            RestrictedEnvironment(helpers=helpers), service_caller=self._call_operator
+        )
         if workflow is None:
             workflow = BpmnWorkflow(
                 definition.spec, definition.subprocess_specs, script_engine=self.script_engine
@@ -132,9 +135,13 @@ def start(
     *,
     operators: OperatorRegistry | None = None,
     context: Any = None,
+    helpers: Mapping[str, Any] | None = None,
 ) -> Outcome:
-    """Create a workflow with ``data`` as its start data and run it to the first wait."""
-    run = _Run(definition, None, operators, context)
+    """Create a workflow with ``data`` as its start data and run it to the first wait.
+
+    ``helpers`` adds or replaces functions the model's scripts may call (the webapp
+    passes its holiday-aware ``working_days_duration``)."""
+    run = _Run(definition, None, operators, context, helpers)
     start_task = run.workflow.task_tree
     start_task.data.update(dict(data))
     for task in run.workflow.get_tasks(state=TaskState.READY):
@@ -151,6 +158,7 @@ def complete_task(
     *,
     operators: OperatorRegistry | None = None,
     context: Any = None,
+    helpers: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Complete one READY human task with ``data`` (validated against its form) and advance."""
     run = _Run(
@@ -158,6 +166,7 @@ def complete_task(
         snapshot.load(state, definition.spec, definition.subprocess_specs),
         operators,
         context,
+        helpers,
     )
     task = _ready_human_task(run.workflow, task_id)
     info = definition.tasks[task.task_spec.bpmn_id]
@@ -177,6 +186,7 @@ def advance(
     *,
     operators: OperatorRegistry | None = None,
     context: Any = None,
+    helpers: Mapping[str, Any] | None = None,
 ) -> Outcome:
     """Fire due timers and run whatever became ready (the scheduler's call)."""
     run = _Run(
@@ -184,6 +194,7 @@ def advance(
         snapshot.load(state, definition.spec, definition.subprocess_specs),
         operators,
         context,
+        helpers,
     )
     try:
         run.workflow.refresh_timers()

@@ -57,7 +57,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from types import (
     BuiltinFunctionType,
@@ -660,6 +660,27 @@ def age_on(birth_date: str, on_date: str) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+CHINA_TIME = timezone(timedelta(hours=8))
+
+
+def working_days_duration(days: int) -> str:
+    """An ISO duration from now to the end of the ``days``-th working day after today.
+
+    Counts Monday to Friday; the webapp hands the engine a version that also knows
+    public holidays and make-up working days (its holiday calendar).
+    """
+    if not isinstance(days, int) or days < 0:
+        raise TypeError("working_days_duration() needs a whole number of days, 0 or more")
+    now = datetime.now(CHINA_TIME)  # days end at midnight in China, whatever the server's zone
+    day = now.date()
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    end = datetime.combine(day, datetime.max.time().replace(microsecond=0), tzinfo=CHINA_TIME)
+    return f"PT{max(int((end - now).total_seconds()), 0)}S"
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
     # plain builtins (values in, JSON-safe values out; iterators are materialised)
     "abs": abs,
@@ -695,6 +716,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "days_between": days_between,
     "add_days": add_days,
     "age_on": age_on,
+    "working_days_duration": working_days_duration,
 }
 
 # Exception classes a script may raise or catch. All are ``Exception`` subclasses, so

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from tests.fixtures import PASSWORD, make_id
 from webapp.cases.models import Case
@@ -90,8 +89,9 @@ def test_it_runs_a_recruitment_from_application_to_hire(
     page.wait_for_selector(".messages .msg")
     sign_out(page)
 
-    # The five-day public notice (Art. 8) passes; the scheduler wakes the case.
-    with time_machine.travel(timezone.now() + timedelta(days=5, hours=1)):
+    # The public notice of five working days (Art. 8) passes; the scheduler wakes the case.
+    case.refresh_from_db()
+    with time_machine.travel(case.wake_at + timedelta(minutes=1)):
         assert wake_due_cases() == 1
 
     sign_in(page, base, "approver")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -358,11 +358,14 @@ def test_it_waits_on_the_public_notice_timer_until_it_is_due(
 
         assert outcome.human_tasks == ()
         assert not outcome.completed
-        assert outcome.wake_at == T0 + timedelta(days=5)
-        assert outcome.data["notice_period"] == "P5D"
+        # Five working days (Mon-Fri without a holiday calendar): from Monday 7 April to
+        # the end of Monday 14 April, local time.
+        due = datetime(2025, 4, 14, 23, 59, 59, tzinfo=timezone(timedelta(hours=8)))
+        assert outcome.wake_at == due
+        assert outcome.data["notice_period"] == f"PT{int((due - T0).total_seconds())}S"
         assert [r.bpmn_id for r in outcome.ran][-2:] == ["gateway_health", "set_notice_period"]
 
-        clock.move_to(T0 + timedelta(days=4, hours=23, minutes=59))
+        clock.move_to(due - timedelta(minutes=1))
         state = roundtrip(outcome.state)
         early = engine.advance(recruitment, state, operators=recorder.registry)
 
@@ -371,7 +374,7 @@ def test_it_waits_on_the_public_notice_timer_until_it_is_due(
         assert early.wake_at == outcome.wake_at
         assert early.state == state
 
-        clock.move_to(T0 + timedelta(days=6))
+        clock.move_to(due + timedelta(seconds=1))
         woken = engine.advance(recruitment, roundtrip(early.state), operators=recorder.registry)
 
     assert [task.bpmn_id for task in woken.human_tasks] == ["approve_hire"]

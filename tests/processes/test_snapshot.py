@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -15,6 +15,7 @@ from processes import engine, snapshot
 from processes.errors import ProcessError
 
 T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+CHINA = timezone(timedelta(hours=8))
 
 TINY = """
 <bpmn:process id="tiny" name="小流程" isExecutable="true">
@@ -101,7 +102,10 @@ def test_it_round_trips_ready_tasks_and_data(recruitment, recorder, sample, driv
 
 
 def test_it_round_trips_the_timer_due_time(recruitment, waiting_on_notice, roundtrip):
-    assert waiting_on_notice.wake_at == T0 + timedelta(days=5)
+    # T0 is Monday 2 June 2025: five working days end on Monday 9 June, local time.
+    assert waiting_on_notice.wake_at == datetime(2025, 6, 9, 23, 59, 59, tzinfo=CHINA).astimezone(
+        UTC
+    )
 
     workflow = snapshot.load(
         roundtrip(waiting_on_notice.state), recruitment.spec, recruitment.subprocess_specs

@@ -47,3 +47,16 @@ def test_it_gives_the_approval_task_a_working_day_deadline(hr, approver, agency,
         task = open_task(case, "approve_hire")
     # approve_hire is due in 3 working days: Fri 13, Sat 14 (调休), Tue 24 Feb.
     assert timezone.localtime(task.due_at).date().isoformat() == "2026-02-24"
+
+
+def test_it_counts_the_public_notice_in_working_days(hr, approver, agency, models_deployed):
+    import time_machine
+
+    from webapp.staff.services import recruitment_open
+
+    seed_from_library()
+    with time_machine.travel(local(2026, 2, 12, 10, 0), tick=False):
+        case = recruitment_open(user=hr, fields=application(agency))
+        case = drive(case, TO_APPROVAL, hr, approver)
+    # Art. 8 notice of 5 working days from Thu 12 Feb 2026: 13, 14 (调休), 24, 25, 26.
+    assert case.wake_at == local(2026, 2, 26, 23, 59, 59)

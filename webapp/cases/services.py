@@ -45,6 +45,17 @@ KEY_PREFIX = {
     "separation": "JP",
     "liability": "PC",
 }
+
+
+def _working_days_duration(days: int) -> str:
+    from webapp.workdays.services import working_days_duration
+
+    return working_days_duration(days)
+
+
+# Functions the models' scripts may call beyond processes.scripting.HELPERS.
+ENGINE_HELPERS = {"working_days_duration": _working_days_duration}
+
 # Engine-run elements worth a line in the history; sequence flows and joins are not.
 RECORDED_KINDS = (
     "BusinessRuleTask",
@@ -93,7 +104,13 @@ def case_start(
         Case.objects.filter(pk=case.pk).update(business_key=case.business_key)
         context = StepContext(case=case, actor=actor)
         outcome = _run(
-            lambda: engine.start(parsed(definition), data, operators=REGISTRY, context=context)
+            lambda: engine.start(
+                parsed(definition),
+                data,
+                operators=REGISTRY,
+                helpers=ENGINE_HELPERS,
+                context=context,
+            )
         )
         append_event(
             case,
@@ -398,6 +415,7 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
                 task.engine_task_id,
                 data,
                 operators=REGISTRY,
+                helpers=ENGINE_HELPERS,
                 context=context,
             )
         )
@@ -439,7 +457,11 @@ def case_wake(*, case_id: int) -> Case:
         context = StepContext(case=case, actor=None)
         outcome = _run(
             lambda: engine.advance(
-                parsed(case.definition), case.state, operators=REGISTRY, context=context
+                parsed(case.definition),
+                case.state,
+                operators=REGISTRY,
+                helpers=ENGINE_HELPERS,
+                context=context,
             )
         )
         _apply(case, outcome, context)

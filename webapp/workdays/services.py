@@ -167,3 +167,25 @@ def seed_from_library() -> SeedResult:
         and days.get(row.day, ("", ""))[0] != row.kind
     ]
     return SeedResult(added, chinese_calendar.__version__, years, sorted(disagreements))
+
+
+def working_days_duration(days: int) -> str:
+    """For a model's timer: an ISO duration from now to the end of the ``days``-th working
+    day after today on the holiday calendar (Monday to Friday for a year not entered)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    if not isinstance(days, int) or days < 0:
+        raise TypeError("working_days_duration() needs a whole number of days, 0 or more")
+    now = timezone.localtime()
+    try:
+        day = add_working_days(now.date(), days) if days else now.date()
+    except CalendarNotLoaded:
+        day = now.date()
+        left = days
+        while left:
+            day = day + timedelta(days=1)
+            left -= day.weekday() < 5
+    end = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+    return f"PT{max(int((end - now).total_seconds()), 0)}S"
