@@ -21,8 +21,6 @@ import time_machine
 from processes import catalog, engine
 from processes.errors import InvalidTaskData
 
-from .test_separation_model import assert_readable_diagram
-
 ART = re.compile(r"Art\. \d+")
 COMPLAINT_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "complaint"
 T0 = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -390,18 +388,3 @@ def test_it_hands_the_escalation_to_the_approver_with_its_form(complaint, ops, d
     assert task.due_in == "P3D"
     assert ART.search(task.documentation)
     assert task.name == "督办答复"
-
-
-def test_it_documents_every_node_with_an_article_in_a_lane(complaint):
-    assert complaint.lanes == {"hr_officer", "approver"}
-    assert set(complaint.forms) == {
-        info.form_name for info in complaint.tasks.values() if info.form_name
-    }
-    for info in complaint.tasks.values():
-        assert info.lane in ("hr_officer", "approver"), info.bpmn_id
-        assert not info.name.isascii(), info.bpmn_id
-        assert ART.search(info.documentation), info.bpmn_id
-
-
-def test_it_ships_a_readable_diagram():
-    assert_readable_diagram(COMPLAINT_DIR / "complaint.bpmn")

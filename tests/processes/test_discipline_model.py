@@ -17,8 +17,6 @@ import pytest
 from processes import catalog, engine
 from processes.errors import InvalidTaskData
 
-from .test_separation_model import assert_readable_diagram
-
 ART = re.compile(r"Art\. \d+")
 DISCIPLINE_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "discipline"
 BREACH_FIELDS = (
@@ -416,19 +414,3 @@ def test_it_labels_each_art_15_item_with_the_text_of_the_regulation(discipline):
         assert properties[name]["title"].startswith(f"第（{numeral}）项：")
         assert f"Art. 15({number})" in properties[name]["description"]
     assert "饮酒" in properties["breach_drinking"]["title"]
-
-
-def test_it_documents_every_node_with_an_article_in_a_lane(discipline):
-    lanes = {"hr_officer", "approver", "legal_reviewer"}
-    assert discipline.lanes == lanes
-    assert set(discipline.forms) == {
-        info.form_name for info in discipline.tasks.values() if info.form_name
-    }
-    for info in discipline.tasks.values():
-        assert info.lane in lanes, info.bpmn_id
-        assert not info.name.isascii(), info.bpmn_id
-        assert ART.search(info.documentation), info.bpmn_id
-
-
-def test_it_ships_a_readable_diagram():
-    assert_readable_diagram(DISCIPLINE_DIR / "discipline.bpmn")

@@ -9,13 +9,11 @@ certificate, the badge and the armband are all handed back.
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from processes import catalog, engine
 from processes.errors import InvalidTaskData
@@ -372,121 +370,3 @@ def test_it_hands_out_each_human_task_with_lane_form_deadline_and_citation(
     assert task.due_in == due_in
     assert ART.search(task.documentation)
     assert task.name and not task.name.isascii()
-
-
-def test_it_documents_every_node_with_an_article_in_a_lane(separation):
-    assert separation.lanes == {"hr_officer", "approver"}
-    assert set(separation.forms) == {
-        info.form_name for info in separation.tasks.values() if info.form_name
-    }
-    for info in separation.tasks.values():
-        assert info.lane in ("hr_officer", "approver"), info.bpmn_id
-        assert not info.name.isascii(), info.bpmn_id
-        assert ART.search(info.documentation), info.bpmn_id
-
-
-# ------------------------------------------------------------------ diagram (§9)
-
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-BPMNDI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
-DC = "{http://www.omg.org/spec/DD/20100524/DC}"
-DI = "{http://www.omg.org/spec/DD/20100524/DI}"
-FLOW_NODES = (
-    "startEvent",
-    "endEvent",
-    "boundaryEvent",
-    "userTask",
-    "scriptTask",
-    "serviceTask",
-    "exclusiveGateway",
-    "intermediateCatchEvent",
-    "businessRuleTask",
-)
-SIZES = {"userTask": (100, 80), "scriptTask": (100, 80), "serviceTask": (100, 80)}
-SIZES |= {"businessRuleTask": (100, 80), "intermediateCatchEvent": (36, 36)}
-SIZES |= {"exclusiveGateway": (50, 50), "startEvent": (36, 36), "endEvent": (36, 36)}
-SIZES |= {"boundaryEvent": (36, 36)}
-
-
-def _box(shape) -> tuple[float, float, float, float]:
-    bounds = shape.find(f"{DC}Bounds")
-    return tuple(float(bounds.get(key)) for key in ("x", "y", "width", "height"))
-
-
-def _inside(point, box) -> bool:
-    """Strictly inside the box (not on its border)."""
-    x, y, w, h = box
-    return x < point[0] < x + w and y < point[1] < y + h
-
-
-def _on_border(point, box) -> bool:
-    x, y, w, h = box
-    px, py = point
-    vertical = px in (x, x + w) and y <= py <= y + h
-    horizontal = py in (y, y + h) and x <= px <= x + w
-    return vertical or horizontal
-
-
-def _crosses(p, q, box) -> bool:
-    """An orthogonal segment p-q passes through the inside of box."""
-    x, y, w, h = box
-    if p[1] == q[1]:
-        return y < p[1] < y + h and max(p[0], q[0]) > x and min(p[0], q[0]) < x + w
-    return x < p[0] < x + w and max(p[1], q[1]) > y and min(p[1], q[1]) < y + h
-
-
-def assert_readable_diagram(path: Path) -> None:
-    """docs/modelling.md §9: complete DI, lanes as bands, no overlaps, orthogonal edges."""
-    root = etree.parse(str(path)).getroot()
-    process = root.find(f"{BPMN}process")
-    shapes = {s.get("bpmnElement"): s for s in root.iter(f"{BPMNDI}BPMNShape")}
-    edges = {e.get("bpmnElement"): e for e in root.iter(f"{BPMNDI}BPMNEdge")}
-    nodes = {n.get("id"): n for kind in FLOW_NODES for n in process.iter(f"{BPMN}{kind}")}
-    flows = {f.get("id"): f for f in process.iter(f"{BPMN}sequenceFlow")}
-    lanes = list(process.iter(f"{BPMN}lane"))
-    pool = _box(shapes[root.find(f"{BPMN}collaboration/{BPMN}participant").get("id")])
-
-    assert set(nodes) | {lane.get("id") for lane in lanes} <= set(shapes)
-    assert set(flows) == set(edges)
-    lane_of = {
-        ref.text: lane.get("id") for lane in lanes for ref in lane.iter(f"{BPMN}flowNodeRef")
-    }
-    assert set(lane_of) == set(nodes)
-    bands = sorted((_box(shapes[lane.get("id")]) for lane in lanes), key=lambda b: b[1])
-    assert bands[0][1] == pool[1] and bands[-1][1] + bands[-1][3] == pool[1] + pool[3]
-    for upper, lower in itertools.pairwise(bands):
-        assert upper[1] + upper[3] == lower[1], "lanes must touch, not overlap"
-    for x, _, w, _ in bands:
-        assert (x, x + w) == (pool[0] + 30, pool[0] + pool[2])
-
-    boxes = {ident: _box(shapes[ident]) for ident in nodes}
-    for ident, node in nodes.items():
-        x, y, w, h = boxes[ident]
-        assert (w, h) == SIZES[etree.QName(node).localname], ident
-        lx, ly, lw, lh = _box(shapes[lane_of[ident]])
-        assert lx <= x and x + w <= lx + lw and ly <= y and y + h <= ly + lh, ident
-    hosts = {i: n.get("attachedToRef") for i, n in nodes.items() if n.get("attachedToRef")}
-    for one, other in itertools.combinations(boxes, 2):
-        if hosts.get(one) == other or hosts.get(other) == one:
-            continue
-        a, b = boxes[one], boxes[other]
-        apart = a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1]
-        assert apart or b[1] + b[3] <= a[1], f"{one} overlaps {other}"
-
-    for ident, flow in flows.items():
-        points = [
-            (float(w.get("x")), float(w.get("y"))) for w in edges[ident].iter(f"{DI}waypoint")
-        ]
-        source, target = flow.get("sourceRef"), flow.get("targetRef")
-        assert _on_border(points[0], boxes[source]), f"{ident} starts off {source}"
-        assert _on_border(points[-1], boxes[target]), f"{ident} ends off {target}"
-        for p, q in itertools.pairwise(points):
-            assert p[0] == q[0] or p[1] == q[1], f"{ident} has a diagonal segment"
-            for other, box in boxes.items():
-                if other not in (source, target, hosts.get(source)):
-                    assert not _crosses(p, q, box), f"{ident} passes through {other}"
-        assert not any(_inside(point, boxes[target]) for point in points)
-
-
-def test_it_ships_a_readable_diagram():
-    assert_readable_diagram(SEPARATION_DIR / "separation.bpmn")

@@ -9,14 +9,11 @@ recording stand-ins for the webapp's ``certificate_issue``, ``marks_issue`` and
 from __future__ import annotations
 
 import copy
-import itertools
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree
 
 from processes import catalog, engine
 from processes.errors import InvalidTaskData, ScriptFailed
@@ -25,15 +22,6 @@ from .conftest import Recorder
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "training"
 ART = re.compile(r"Art\. \d+")
-ROLES = {
-    "hr_officer",
-    "approver",
-    "legal_reviewer",
-    "trainer",
-    "staffing_office",
-    "hrss",
-    "justice_bureau",
-}
 
 START: dict[str, Any] = {
     "staff_name": "李明",
@@ -408,87 +396,3 @@ def test_it_offers_the_start_data_to_the_first_form(training, roundtrip):
     (task,) = outcome.human_tasks
 
     assert engine.human_task_data(training, roundtrip(outcome.state), task.id) == START
-
-
-# ------------------------------------------------------------- conventions
-
-
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-DI = {
-    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-    "dc": "http://www.omg.org/spec/DD/20100524/DC",
-    "di": "http://www.omg.org/spec/DD/20100524/DI",
-}
-CITED = ("userTask", "scriptTask", "serviceTask", "businessRuleTask", "exclusiveGateway")
-NODES = (*CITED, "startEvent", "endEvent", "intermediateCatchEvent")
-
-
-def _bounds(plane, ident: str) -> tuple[float, float, float, float]:
-    shape = plane.find(f"bpmndi:BPMNShape[@bpmnElement='{ident}']", DI)
-    assert shape is not None, f"no DI shape for {ident}"
-    b = shape.find("dc:Bounds", DI)
-    return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
-
-
-def test_it_follows_the_modelling_conventions(training):
-    root = etree.parse(str(TRAINING_DIR / "training.bpmn")).getroot()
-    process = root.find(f"{BPMN}process")
-    plane = root.find(".//bpmndi:BPMNPlane", DI)
-    lanes = {lane.get("name"): lane for lane in process.iter(f"{BPMN}lane")}
-    assert set(lanes) == {"trainer", "hr_officer", "approver"} and set(lanes) <= ROLES
-    lane_of = {
-        ref.text: name for name, lane in lanes.items() for ref in lane.iter(f"{BPMN}flowNodeRef")
-    }
-    nodes = [node for kind in NODES for node in process.iter(f"{BPMN}{kind}")]
-    assert len(lane_of) == sum(
-        len(list(lane.iter(f"{BPMN}flowNodeRef"))) for lane in lanes.values()
-    )
-    assert ART.search(process.findtext(f"{BPMN}documentation"))
-    boxes = {}
-    for node in nodes:
-        ident, kind = node.get("id"), etree.QName(node).localname
-        assert ident in lane_of, f"{ident} is in no lane"
-        assert not node.get("name", "").isascii(), f"{ident} has no Chinese name"
-        doc = node.findtext(f"{BPMN}documentation") or ""
-        assert doc.startswith("依据《办法》"), ident
-        if kind in CITED:
-            assert ART.search(doc), f"{ident} does not cite Art. N"
-        boxes[ident] = _bounds(plane, ident)
-        x, y, w, h = boxes[ident]
-        lx, ly, lw, lh = _bounds(plane, lanes[lane_of[ident]].get("id"))
-        assert lx < x and x + w < lx + lw and ly < y and y + h < ly + lh, (
-            f"{ident} outside its lane"
-        )
-    for name, lane in lanes.items():
-        assert lane.findtext(f"{BPMN}documentation"), name
-    for one, (x1, y1, w1, h1) in boxes.items():
-        for other, (x2, y2, w2, h2) in boxes.items():
-            if one < other:
-                overlap = x1 < x2 + w2 and x2 < x1 + w1 and y1 < y2 + h2 and y2 < y1 + h1
-                assert not overlap, f"{one} overlaps {other}"
-    flows = list(process.iter(f"{BPMN}sequenceFlow"))
-    for flow in flows:
-        assert flow.get("id").startswith("flow_")
-        edge = plane.find(f"bpmndi:BPMNEdge[@bpmnElement='{flow.get('id')}']", DI)
-        points = [(float(p.get("x")), float(p.get("y"))) for p in edge.iterfind("di:waypoint", DI)]
-        assert len(points) >= 2
-        for (x1, y1), (x2, y2) in itertools.pairwise(points):
-            assert x1 == x2 or y1 == y2, f"{flow.get('id')} has a diagonal segment"
-    for gateway in process.iter(f"{BPMN}exclusiveGateway"):
-        outgoing = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
-        default = gateway.get("default")
-        assert default in {f.get("id") for f in outgoing}, gateway.get("id")
-        for flow in outgoing:
-            has_condition = flow.find(f"{BPMN}conditionExpression") is not None
-            assert has_condition == (flow.get("id") != default), flow.get("id")
-            assert flow.get("name") and not flow.get("name").isascii()
-    used = {info.form_name for info in training.tasks.values() if info.form_name}
-    assert used == set(training.forms)
-    for name, form in training.forms.items():
-        assert form["additionalProperties"] is False, name
-        assert ART.search(form["description"]), name
-        for field, prop in form["properties"].items():
-            assert prop.get("title"), f"{name}: {field}"
-            if prop["type"] == "string":
-                assert "maxLength" in prop or "enum" in prop or "format" in prop, field
-    json.dumps(training.forms, allow_nan=False)
