@@ -9,7 +9,7 @@ import time_machine
 
 from tests.fixtures import PASSWORD, make_id
 from webapp.cases.models import Case
-from webapp.cases.services import wake_due_cases
+from webapp.cases.scheduling import wake_due_cases
 from webapp.staff.models import Staff, StaffState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

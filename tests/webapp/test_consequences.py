@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from webapp.cases.models import Case, CaseEvent
-from webapp.cases.services import case_open_for_staff
+from webapp.cases.openings import case_open_for_staff
 from webapp.records.models import Assessment, Commendation
 from webapp.staff.models import Certificate, Mark, StaffState
 
@@ -150,7 +150,7 @@ TRANSFER = {
 
 
 def test_it_runs_a_complaint_through_discipline_to_dismissal(agency, hr, approver, trainer, legal):
-    from webapp.cases.services import complaint_open
+    from webapp.cases.openings import complaint_open
 
     staff, _ = trained(agency, hr, approver, trainer)
     complaint = complaint_open(

@@ -11,7 +11,8 @@ from webapp.accounts.models import Agency, AgencyKind
 from webapp.cases.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
-from webapp.cases.services import task_claim, task_complete, task_release, wake_due_cases
+from webapp.cases.scheduling import wake_due_cases
+from webapp.cases.services import task_claim, task_complete, task_release
 from webapp.staff.models import Staff, StaffState
 from webapp.staff.services import recruitment_open
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from webapp.cases.models import Case
-from webapp.cases.services import renewals_open
+from webapp.cases.scheduling import renewals_open
 from webapp.records.models import Assessment
 from webapp.staff.models import Staff, StaffState
 

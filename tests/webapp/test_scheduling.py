@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from webapp.cases import tasks
 from webapp.cases.models import Case, CaseEvent, HumanTask
-from webapp.cases.services import assessments_open_yearly
+from webapp.cases.scheduling import assessments_open_yearly
 from webapp.staff.models import StaffState
 
 from .flows import TO_APPROVAL, application, drive

@@ -35,7 +35,7 @@ def test_it_falls_back_to_weekdays_for_a_year_not_yet_announced():
 def test_it_gives_the_approval_task_a_working_day_deadline(hr, approver, agency, models_deployed):
     import time_machine
 
-    from webapp.cases.services import wake_due_cases
+    from webapp.cases.scheduling import wake_due_cases
     from webapp.staff.services import recruitment_open
 
     seed_from_library()

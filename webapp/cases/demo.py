@@ -22,14 +22,9 @@ from webapp.staff.models import Certificate, Staff, StaffState
 from webapp.staff.services import recruitment_open
 
 from .models import Case, HumanTask, TaskState
-from .services import (
-    case_open_for_staff,
-    complaint_open,
-    renewals_open,
-    task_complete,
-    usage_plan_open,
-    wake_due_cases,
-)
+from .openings import case_open_for_staff, complaint_open, usage_plan_open
+from .scheduling import renewals_open, wake_due_cases
+from .services import task_complete
 
 DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 

@@ -231,7 +231,7 @@ def staff_dismiss(call: OperatorCall) -> dict[str, Any]:
 
 @REGISTRY.operator("case_open", description="Open a linked case about the same subject")
 def case_open(call: OperatorCall) -> dict[str, Any]:
-    from .services import case_open_linked
+    from .openings import case_open_linked
 
     linked = case_open_linked(
         parent=call.context.case,

@@ -12,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import scheduling, services
 from .jobs import run_recorded
 
 
@@ -21,7 +21,7 @@ def wake_due_cases(retry_of: int | None = None) -> int:
     """Beat: every half minute, wake the cases whose next timer is due."""
 
     def body() -> int:
-        due = services.due_case_ids()
+        due = scheduling.due_case_ids()
         for case_id in due:
             wake_case.delay(case_id)
         return len(due)
@@ -43,7 +43,7 @@ def open_yearly_assessments(year: int | None = None, retry_of: int | None = None
     opened = run_recorded(
         "open_yearly_assessments",
         [year],
-        lambda: len(services.assessments_open_yearly(year=year)),
+        lambda: len(scheduling.assessments_open_yearly(year=year)),
         retry_of,
     )
     return int(opened)
@@ -52,14 +52,16 @@ def open_yearly_assessments(year: int | None = None, retry_of: int | None = None
 @shared_task(acks_late=True)
 def deadlines_sweep(retry_of: int | None = None) -> dict[str, Any]:
     """Beat: remind before tasks fall due, escalate overdue ones (e.g. Art. 18 replies)."""
-    result: dict[str, Any] = run_recorded("deadlines_sweep", [], services.deadlines_sweep, retry_of)
+    result: dict[str, Any] = run_recorded(
+        "deadlines_sweep", [], scheduling.deadlines_sweep, retry_of
+    )
     return result
 
 
 @shared_task(acks_late=True)
 def open_renewals(retry_of: int | None = None) -> int:
     """Beat, daily: raise renewal cases ahead of contract ends (Art. 20)."""
-    opened = run_recorded("open_renewals", [], lambda: len(services.renewals_open()), retry_of)
+    opened = run_recorded("open_renewals", [], lambda: len(scheduling.renewals_open()), retry_of)
     return int(opened)
 
 

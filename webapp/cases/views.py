@@ -12,7 +12,7 @@ from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role
 
-from . import services
+from . import openings
 from .definitions import parsed
 from .errors import StepRefused
 from .forms import ComplaintForm
@@ -50,7 +50,7 @@ def usage_plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             agency = agencies.get(pk=request.POST.get("agency", ""))
-            case = services.usage_plan_open(agency=agency, actor=request.user)
+            case = openings.usage_plan_open(agency=agency, actor=request.user)
         except (Agency.DoesNotExist, ValueError):
             messages.error(request, _("Choose one of your agencies."))
         except StepRefused as exc:
@@ -69,7 +69,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.complaint_open(
+            case = openings.complaint_open(
                 agency=data["agency"],
                 actor=request.user,
                 staff=data.get("staff"),

@@ -14,7 +14,7 @@ from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
 from webapp.cases import selectors
 from webapp.cases.errors import StepRefused
-from webapp.cases.services import case_open_for_staff, startable_processes
+from webapp.cases.openings import case_open_for_staff, startable_processes
 
 from .duties import duty_assign
 from .forms import ApplicationForm, DutyForm

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from webapp.cases.services import wake_due_cases
+from webapp.cases.scheduling import wake_due_cases
 
 
 class Command(BaseCommand):

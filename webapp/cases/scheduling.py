@@ -1,0 +1,174 @@
+"""What the scheduler runs: due timers, the yearly assessment, contract renewals, and
+reminders and escalations of task deadlines. Each is safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from webapp.accounts.roles import Role
+from webapp.staff.models import Staff
+
+from .history import append_event
+from .models import Case, HumanTask, TaskState
+from .openings import PROCESS_SUBJECT_STATES, staff_case_data
+from .services import _save_case, articles_in, case_start, case_wake
+
+
+def due_case_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Case.objects.filter(status="running", wake_at__lte=now).values_list("pk", flat=True)
+    )
+
+
+def wake_due_cases(now: datetime | None = None) -> int:
+    """Wake every running case whose next timer is due; returns how many were woken."""
+    due = due_case_ids(now)
+    for case_id in due:
+        case_wake(case_id=case_id)
+    return len(due)
+
+
+def assessments_open_yearly(*, year: int) -> list[Case]:
+    """Art. 20: open the year's assessment for every on-duty member who has none yet.
+
+    Running it twice opens nothing extra: members with an assessment case for ``year``
+    (running or finished) are skipped, and each member is opened in its own transaction.
+    """
+    from .definitions import latest_deployed
+
+    definition = latest_deployed("assessment")
+    opened: list[Case] = []
+    assessed = set(
+        Case.objects.filter(definition__process_id="assessment", subject__isnull=False)
+        .filter(data__assessment_year=year)
+        .values_list("subject_id", flat=True)
+    )
+    for staff in Staff.objects.filter(state="on_duty").select_related("agency").order_by("pk"):
+        if staff.pk in assessed:
+            continue
+        with transaction.atomic():
+            locked = Staff.objects.select_for_update().get(pk=staff.pk)
+            if Case.objects.filter(
+                definition__process_id="assessment", subject=locked, data__assessment_year=year
+            ).exists():
+                continue
+            opened.append(
+                case_start(
+                    definition=definition,
+                    agency=staff.agency,
+                    title=f"{definition.name}：{staff.name}（{year}）",
+                    data={**staff_case_data(staff), "assessment_year": year},
+                    actor=None,
+                    subject=staff,
+                )
+            )
+    return opened
+
+
+REMIND_BEFORE = timedelta(hours=24)
+
+
+def deadlines_sweep(now: datetime | None = None) -> dict[str, int]:
+    """Remind assignees before a task falls due; escalate overdue tasks to the approvers.
+
+    Each task is reminded and escalated at most once: the flag is set by a conditional
+    update, so two sweeps running at once notify once.
+    """
+    from webapp.accounts.services import notify_user, role_holders
+
+    now = now or timezone.now()
+    active = HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    reminded = escalated = 0
+    for task in active.filter(
+        reminded_at__isnull=True, due_at__gt=now, due_at__lte=now + REMIND_BEFORE
+    ).select_related("case"):
+        if HumanTask.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+            people = [task.assignee] if task.assignee else role_holders(task.agency_id, task.role)
+            for person in people:
+                notify_user(
+                    person,
+                    title=_("Due soon: %(task)s") % {"task": task.name},
+                    body=f"{task.case.business_key} {task.case.title}",
+                    url=f"/inbox/tasks/{task.pk}/",
+                )
+            reminded += 1
+    for task in active.filter(escalated_at__isnull=True, due_at__lte=now).select_related("case"):
+        if HumanTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(escalated_at=now):
+            _escalate(task, now, notify_user, role_holders)
+            escalated += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+def _escalate(task: HumanTask, now: datetime, notify_user: Any, role_holders: Any) -> None:
+    for person in role_holders(task.agency_id, Role.APPROVER):
+        notify_user(
+            person,
+            title=_("Overdue: %(task)s") % {"task": task.name},
+            body=f"{task.case.business_key} {task.case.title}",
+            url=f"/inbox/tasks/{task.pk}/",
+        )
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=task.case_id)
+        append_event(
+            case,
+            kind="task_overdue",
+            title=_("%(task)s is overdue; escalated to the approvers") % {"task": task.name},
+            task=task,
+            bpmn_id=task.bpmn_id,
+            articles=articles_in(task.documentation),
+        )
+        _save_case(case)
+
+
+RENEWAL_NOTICE = timedelta(days=60)
+
+
+def renewals_open(*, today: date | None = None) -> list[Case]:
+    """Raise a renewal case for every contract ending within the notice window (Art. 20).
+
+    Idempotent: a member already having a renewal case for the same contract end date is
+    skipped.
+    """
+    from webapp.records.models import Assessment
+
+    from .definitions import latest_deployed
+
+    today = today or timezone.localdate()
+    definition = latest_deployed("renewal")
+    opened: list[Case] = []
+    ending = Staff.objects.filter(
+        state__in=PROCESS_SUBJECT_STATES["renewal"],
+        contract_end__isnull=False,
+        contract_end__lte=today + RENEWAL_NOTICE,
+    ).select_related("agency")
+    for staff in ending.order_by("contract_end", "pk"):
+        end = staff.contract_end.isoformat() if staff.contract_end else ""
+        with transaction.atomic():
+            Staff.objects.select_for_update().get(pk=staff.pk)
+            if Case.objects.filter(
+                definition__process_id="renewal", subject=staff, data__contract_end=end
+            ).exists():
+                continue
+            last = Assessment.objects.filter(staff=staff).order_by("-year").first()
+            opened.append(
+                case_start(
+                    definition=definition,
+                    agency=staff.agency,
+                    title=f"{definition.name}：{staff.name}（{end}）",
+                    data={
+                        **staff_case_data(staff),
+                        "contract_end": end,
+                        "last_grade": last.grade if last else "",
+                        "last_grade_year": last.year if last else 0,
+                    },
+                    actor=None,
+                    subject=staff,
+                )
+            )
+    return opened
