@@ -92,7 +92,8 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _record(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
+def record_effect(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
+    """An archive record this step made, for the case history."""
     call.context.effects.append(Effect(kind="record", title=title, articles=articles, data=data))
 
 
@@ -137,7 +138,7 @@ def certificate_issue(call: OperatorCall) -> dict[str, Any]:
         )
     certificate = lifecycle.certificate_issue(staff)
     staff = _transition(call, "certify", "Art. 19")
-    _record(
+    record_effect(
         call,
         _("Certificate %(number)s issued") % {"number": certificate.number},
         "Art. 19",
@@ -156,7 +157,7 @@ def marks_issue(call: OperatorCall) -> dict[str, Any]:
         raise OperatorRefused(_("Marks are issued only to members on duty (Art. 21)."))
     kinds = list(call.params.get("kinds") or ["badge", "armband"])
     marks = lifecycle.marks_issue(staff, kinds)
-    _record(
+    record_effect(
         call, _("Marks issued: %(kinds)s") % {"kinds": ", ".join(kinds)}, "Art. 21", marks=kinds
     )
     return {"marks": [m.kind for m in marks]}
@@ -202,7 +203,7 @@ def recovery_record(call: OperatorCall) -> dict[str, Any]:
         if recovery.complete
         else _("Still to be handed back: %(items)s") % {"items": ", ".join(recovery.missing)}
     )
-    _record(call, title, "Art. 21", complete=recovery.complete, missing=recovery.missing)
+    record_effect(call, title, "Art. 21", complete=recovery.complete, missing=recovery.missing)
     return {"complete": recovery.complete, "missing": recovery.missing}
 
 
@@ -266,13 +267,11 @@ def contract_renew(call: OperatorCall) -> dict[str, Any]:
     old_end = staff.contract_end
     staff.contract_end = new_end
     staff.save(update_fields=["contract_end", "updated_at"])
-    call.context.effects.append(
-        Effect(
-            kind="record",
-            title=_("Contract renewed until %(end)s") % {"end": new_end},
-            articles="Art. 20",
-            data={"from": str(old_end), "to": str(new_end)},
-        )
+    record_effect(
+        call,
+        _("Contract renewed until %(end)s") % {"end": new_end},
+        "Art. 20",
+        **{"from": str(old_end), "to": str(new_end)},
     )
     call.context.case.outcome = _("Renewed until %(end)s") % {"end": new_end}
     return {"contract_end": new_end.isoformat()}

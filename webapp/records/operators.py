@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from processes.errors import OperatorRefused
 from processes.operators import OperatorCall
-from webapp.cases.operators import REGISTRY, Effect, subject_of
+from webapp.cases.operators import REGISTRY, record_effect, subject_of
 
 from .models import (
     Assessment,
@@ -25,10 +25,6 @@ from .models import (
     LiabilityRecord,
     UsagePlan,
 )
-
-
-def _record(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
-    call.context.effects.append(Effect(kind="record", title=title, articles=articles, data=data))
 
 
 def _money(value: Any) -> Decimal:
@@ -62,7 +58,9 @@ def assessment_record(call: OperatorCall) -> dict[str, Any]:
         case=call.context.case,
     )
     label = record.get_grade_display()
-    _record(call, _("Assessment %(year)d: %(grade)s") % {"year": year, "grade": label}, "Art. 20")
+    record_effect(
+        call, _("Assessment %(year)d: %(grade)s") % {"year": year, "grade": label}, "Art. 20"
+    )
     call.context.case.outcome = f"{year} {label}"
     return {"assessment": record.pk, "grade": grade}
 
@@ -77,7 +75,7 @@ def commendation_record(call: OperatorCall) -> dict[str, Any]:
         reason=str(call.params.get("reason") or ""),
         case=call.context.case,
     )
-    _record(call, _("Commended: %(title)s") % {"title": record.title}, "Art. 17")
+    record_effect(call, _("Commended: %(title)s") % {"title": record.title}, "Art. 17")
     call.context.case.outcome = record.title
     return {"commendation": record.pk}
 
@@ -93,7 +91,7 @@ def discipline_record(call: OperatorCall) -> dict[str, Any]:
         reason=str(call.params.get("reason") or ""),
         case=call.context.case,
     )
-    _record(
+    record_effect(
         call,
         _("Discipline decision: %(decision)s") % {"decision": record.decision},
         "Art. 15, Art. 23",
@@ -114,7 +112,7 @@ def complaint_record(call: OperatorCall) -> dict[str, Any]:
             "reply": str(call.params.get("reply") or ""),
         },
     )
-    _record(call, _("Complaint finding recorded"), "Art. 18", substantiated=substantiated)
+    record_effect(call, _("Complaint finding recorded"), "Art. 18", substantiated=substantiated)
     return {"complaint": record.pk}
 
 
@@ -134,7 +132,7 @@ def liability_record(call: OperatorCall) -> dict[str, Any]:
         reason=str(call.params.get("reason") or ""),
         case=call.context.case,
     )
-    _record(call, _("Compensation %(amount)s recorded") % {"amount": compensation}, "Art. 24")
+    record_effect(call, _("Compensation %(amount)s recorded") % {"amount": compensation}, "Art. 24")
     return {"liability": record.pk}
 
 
@@ -194,7 +192,7 @@ def usage_plan_record(call: OperatorCall) -> dict[str, Any]:
         case=call.context.case,
     )
     title = _("Usage plan approved") if approved else _("Usage plan not approved")
-    _record(call, f"{title}: {plan.post} ×{headcount}", "Art. 8, Art. 9")
+    record_effect(call, f"{title}: {plan.post} ×{headcount}", "Art. 8, Art. 9")
     call.context.case.outcome = str(title)
     return {"plan": plan.pk, "approved": approved}
 
@@ -215,5 +213,5 @@ def notify(call: OperatorCall) -> dict[str, Any]:
                 [address],
             )
         )
-    _record(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
+    record_effect(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
     return {"sent": sent}

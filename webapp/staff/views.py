@@ -34,12 +34,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
-    try:
-        member = Staff.objects.select_related("agency").get(
-            pk=staff_id, agency_id__in=visible_agency_ids(request.user)
-        )
-    except Staff.DoesNotExist:
-        raise Http404 from None
+    member = _visible_staff(request, staff_id)
     is_hr = has_role(request.user, Role.HR_OFFICER, member.agency_id)
     context = {
         "staff": member,
