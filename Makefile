@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages system clean
+.PHONY: install run test lint messages frontend po system clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,7 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP) messages
+install: $(STAMP) messages frontend
+
+# Front-end packages come from the npm registry at the versions pinned in
+# frontend/package-lock.json; esbuild bundles them into webapp/static/dist (build output).
+FRONTEND_STAMP := frontend/node_modules/.installed
+$(FRONTEND_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(FRONTEND_STAMP)
+
+frontend: $(FRONTEND_STAMP)
+	cd frontend && node build.mjs
+
+# Refresh the catalogue from the code, then fill Chinese from every map in
+# webapp/locale/zh_Hans/maps/*.json (one map per area, so parallel work does not collide).
+po: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=frontend --ignore=var --no-obsolete --verbosity 0
+	$(BIN)/python scripts/po_fill.py webapp/locale/zh_Hans/LC_MESSAGES/django.po webapp/locale/zh_Hans/maps/*.json
 
 # Compiled translations are build output (gettext's msgfmt), not committed.
 messages: $(STAMP)
@@ -51,4 +67,4 @@ lint: $(STAMP)
 	$(BIN)/mypy processes webapp
 
 clean:
-	rm -rf $(VENV) var node_modules
+	rm -rf $(VENV) var frontend/node_modules webapp/static/dist

@@ -1,7 +1,7 @@
 """Fill or replace msgstr entries of a .po file from a JSON map {msgid: msgstr}.
 
 Used when a few strings change; clears the fuzzy flag of every entry it fills.
-Usage: python scripts/po_fill.py webapp/locale/zh_Hans/LC_MESSAGES/django.po map.json
+Usage: python scripts/po_fill.py webapp/locale/zh_Hans/LC_MESSAGES/django.po map.json [map.json ...]
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ def fill(text: str, translations: dict[str, str]) -> tuple[str, int]:
 
 
 if __name__ == "__main__":
-    po, mapping = sys.argv[1], sys.argv[2]
-    with open(mapping, encoding="utf-8") as handle:
-        translations = json.load(handle)
+    po, mappings = sys.argv[1], sys.argv[2:]
+    translations: dict[str, str] = {}
+    for mapping in mappings:
+        with open(mapping, encoding="utf-8") as handle:
+            translations.update(json.load(handle))
     with open(po, encoding="utf-8") as handle:
         text, count = fill(handle.read(), translations)
     with open(po, "w", encoding="utf-8") as handle:

@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "webapp.records",
     "webapp.workdays",
     "webapp.inbox",
+    "webapp.audit",
+    "webapp.reports",
+    "webapp.public",
+    "webapp.designer",
+    "webapp.api",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests use a file, not shared-cache memory: threads (live server, Celery worker) then
     # wait for SQLite's lock instead of failing with "table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-fuzhi.sqlite3")}
+    # FUZHI_TEST_DB lets parallel runs on one checkout keep apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("FUZHI_TEST_DB", str(VAR_DIR / "test-fuzhi.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,5 +17,11 @@ urlpatterns = [
     path("inbox/", include("webapp.inbox.urls")),
     path("cases/", include("webapp.cases.urls")),
     path("staff/", include("webapp.staff.urls")),
+    path("audit/", include("webapp.audit.urls")),
+    path("reports/", include("webapp.reports.urls")),
+    path("designer/", include("webapp.designer.urls")),
+    path("api/", include("webapp.api.urls")),
+    # Public addresses (no login) are printed on certificates and notices: keep them stable.
+    path("", include("webapp.public.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,4 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "designer"
+urlpatterns: list[URLPattern | URLResolver] = []
