@@ -27,3 +27,10 @@ def test_it_points_the_app_at_postgres_and_redis_and_needs_a_secret_key():
         assert env["CELERY_BROKER_URL"].startswith("redis://")
         assert "SECRET_KEY:?" in env["SECRET_KEY"]
     assert "celery" in services["worker"]["command"] and "beat" in services["beat"]["command"]
+
+
+def test_the_image_builds_the_browser_bundles_and_collects_static_files():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "npm ci" in dockerfile and "node build.mjs" in dockerfile
+    assert "COPY --from=frontend" in dockerfile
+    assert "collectstatic" in dockerfile
