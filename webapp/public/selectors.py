@@ -1,0 +1,197 @@
+"""What the public may read without logging in: the registry (Art. 18) and complaint status.
+
+Art. 18 lets agencies publish each auxiliary staff member's name, unit and number and
+provide a query service, nothing more: the rows built here carry exactly those, never an
+ID number, a phone or an address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from webapp.accounts.models import Agency
+from webapp.cases.models import Case, CaseStatus
+from webapp.records.models import ComplaintRecord
+from webapp.staff.models import Certificate, CertificateState, StaffState
+
+# Art. 18/19: a member appears while a certificate is in force; suspended members stay
+# listed with their certificate shown as not valid; those who left drop out.
+LISTED_STAFF_STATES = (StaffState.ON_DUTY, StaffState.SUSPENDED)
+IN_FORCE = (CertificateState.ISSUED, CertificateState.SUSPENDED)
+MAX_QUERY_LENGTH = 50
+RECEIPT_PATTERN = re.compile(r"^TS\d{8}[0-9A-F]{6,32}$")
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One line of the public registry: exactly what Art. 18 publishes."""
+
+    name: str
+    unit: str
+    certificate_number: str
+    valid: bool
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"  # Art. 23: withdrawn for a serious breach
+    EXPIRED = "expired"  # Art. 21: handed back when the member left
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    """What the verification page says about a number; ``entry`` only while in force."""
+
+    number: str
+    status: CertificateStatus
+    entry: RegistryEntry | None
+
+
+class ComplaintStage(StrEnum):
+    RECEIVED = "received"  # waiting for triage
+    INVESTIGATING = "investigating"
+    REPLYING = "replying"  # findings made, reply being written
+    REPLIED = "replied"
+    NOT_ACCEPTED = "not_accepted"  # out of scope, the reason is the reply
+    CLOSED = "closed"  # cancelled by the agency
+
+
+@dataclass(frozen=True)
+class ComplaintStatus:
+    """What a receipt number shows: the stage and, once given, the reply. Nothing personal."""
+
+    receipt: str
+    unit: str
+    submitted_on: date
+    stage: ComplaintStage
+    reply: str
+    replied_on: date | None
+
+
+def normalise_number(number: str) -> str:
+    return number.strip().upper()[:MAX_QUERY_LENGTH]
+
+
+def _listed_certificates() -> QuerySet[Certificate]:
+    return Certificate.objects.filter(
+        state__in=IN_FORCE, staff__state__in=LISTED_STAFF_STATES
+    ).select_related("staff", "agency")
+
+
+def _entry(certificate: Certificate) -> RegistryEntry:
+    return RegistryEntry(
+        name=certificate.staff.name,
+        unit=certificate.agency.name,
+        certificate_number=certificate.number,
+        valid=certificate.state == CertificateState.ISSUED
+        and certificate.staff.state == StaffState.ON_DUTY,
+    )
+
+
+def _matching(query: str) -> QuerySet[Certificate]:
+    query = query.strip()[:MAX_QUERY_LENGTH]
+    certificates = _listed_certificates()
+    if not query:
+        return certificates
+    return certificates.filter(
+        Q(staff__name__icontains=query)
+        | Q(agency__name__icontains=query)
+        | Q(agency__name_en__icontains=query)
+        | Q(number__iexact=normalise_number(query))
+    )
+
+
+def registry_search(query: str, limit: int = 50, *, offset: int = 0) -> list[RegistryEntry]:
+    """Search the registry by name, unit or certificate number; an empty query lists all.
+
+    Ordered by unit then certificate number so pages are stable.
+    """
+    rows = _matching(query).order_by("agency__code", "number")[offset : offset + max(limit, 0)]
+    return [_entry(c) for c in rows]
+
+
+def registry_count(query: str = "") -> int:
+    return _matching(query).count()
+
+
+def certificate_verify(number: str) -> RegistryEntry | None:
+    """The registry line of a certificate in force, or None (unknown, revoked or handed back).
+
+    A member who left disappears: their old number gives no name (Art. 18 publishes
+    serving staff only).
+    """
+    return certificate_check(number).entry
+
+
+def certificate_check(number: str) -> CertificateCheck:
+    """Valid / suspended / revoked / expired / unknown for a certificate number."""
+    number = normalise_number(number)
+    certificate = (
+        Certificate.objects.filter(number=number).select_related("staff", "agency").first()
+    )
+    if certificate is None:
+        return CertificateCheck(number=number, status=CertificateStatus.UNKNOWN, entry=None)
+    if certificate.state == CertificateState.REVOKED:
+        return CertificateCheck(number=number, status=CertificateStatus.REVOKED, entry=None)
+    if certificate.state == CertificateState.RECOVERED or (
+        certificate.staff.state not in LISTED_STAFF_STATES
+    ):
+        return CertificateCheck(number=number, status=CertificateStatus.EXPIRED, entry=None)
+    entry = _entry(certificate)
+    status = CertificateStatus.VALID if entry.valid else CertificateStatus.SUSPENDED
+    return CertificateCheck(number=number, status=status, entry=entry)
+
+
+def complaint_agencies() -> QuerySet[Agency]:
+    """The units a complaint may be addressed to: those that may employ auxiliary staff."""
+    return Agency.objects.exclude(kind__in=["police", "government"]).order_by("code")
+
+
+def _complaint_case(receipt: str) -> Case | None:
+    return (
+        Case.objects.filter(definition__process_id="complaint", data__receipt_number=receipt)
+        .select_related("agency")
+        .first()
+    )
+
+
+def _stage(case: Case, record: ComplaintRecord | None) -> ComplaintStage:
+    data = case.data or {}
+    if record is not None:
+        if data.get("triage_decision") not in (None, "accept"):
+            return ComplaintStage.NOT_ACCEPTED
+        return ComplaintStage.REPLIED
+    if case.status == CaseStatus.CANCELLED:
+        return ComplaintStage.CLOSED
+    if "complaint_findings" in data:
+        return ComplaintStage.REPLYING
+    if data.get("triage_decision") == "accept":
+        return ComplaintStage.INVESTIGATING
+    return ComplaintStage.RECEIVED
+
+
+def complaint_status(receipt: str) -> ComplaintStatus | None:
+    """The stage of the complaint with this receipt number, and its reply once recorded."""
+    receipt = receipt.strip().upper()
+    if not RECEIPT_PATTERN.match(receipt):
+        return None
+    case = _complaint_case(receipt)
+    if case is None:
+        return None
+    record = ComplaintRecord.objects.filter(case=case).first()
+    return ComplaintStatus(
+        receipt=receipt,
+        unit=case.agency.name,
+        submitted_on=timezone.localdate(case.started_at),
+        stage=_stage(case, record),
+        reply=record.reply if record else "",
+        replied_on=timezone.localdate(record.recorded_at) if record else None,
+    )
