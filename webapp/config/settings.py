@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "webapp.reports",
     "webapp.public",
     "webapp.designer",
+    "webapp.security",
     "webapp.api",
 ]
 
@@ -74,8 +75,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Remembers who acts in this request, for audit lines written by signals.
+    "webapp.security.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.config.urls"
@@ -141,14 +145,58 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox:index"
 LOGOUT_REDIRECT_URL = "login"
 
+# Security (docs/reliability.md). HTTPS=1 behind TLS (the production shape): secure
+# cookies, HSTS, redirect to https; `HTTPS=1 DEBUG=0 SECRET_KEY=... manage.py check
+# --deploy` is then clean. Off by default so loopback http (make run, tests) works.
+HTTPS = _env_bool("HTTPS")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", HTTPS)
+# A working day; a signed-in browser left open overnight must sign in again.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(9 * 3600)))
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if _env_bool("BEHIND_PROXY", HTTPS):
+    # The TLS-terminating proxy says which scheme the browser used.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# django-csp 4: scripts only from our own origin (the esbuild bundles under
+# /static/dist/, fuzhi.js), never inline or eval. Styles allow inline attributes because
+# bpmn-js/dmn-js and ECharts position their elements with style attributes; a style cannot
+# run code. data: images/fonts are the icons and fonts bpmn-js embeds in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Argon2id first (memory-hard; OWASP's first choice); PBKDF2 stays so existing hashes
+# still verify, and are re-hashed with Argon2 at their owner's next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Sign-in throttle (webapp/security): failures per sign-in name, and per address, within
+# the window; counted from the audit log, so every web worker shares the count.
+FUZHI_LOGIN_MAX_FAILURES = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES", "5"))
+FUZHI_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES_PER_IP", "20"))
+FUZHI_LOGIN_WINDOW_SECONDS = int(os.environ.get("FUZHI_LOGIN_WINDOW_SECONDS", "900"))
 
 # Notifications go to the console unless real SMTP is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

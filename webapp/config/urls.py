@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from webapp.accounts import views as account_views
 from webapp.cases import schedule_views
+from webapp.security import views as security_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Throttled sign-in; every attempt lands in the audit log (webapp/security).
+    path("login/", security_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", account_views.notifications, name="notifications"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("reports/", include("webapp.reports.urls")),
     path("designer/", include("webapp.designer.urls")),
     path("api/", include("webapp.api.urls")),
+    path("security/", include("webapp.security.urls")),
     # Public addresses (no login) are printed on certificates and notices: keep them stable.
     path("", include("webapp.public.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,42 @@
+"""The sign-in form, refusing before the password is even checked once the throttle trips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .context import client_ip
+from .models import AuditAction
+from .services import audit_record, lockout_minutes, login_blocked
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "Your username and password did not match. Please try again."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.cleaned_data.get("username") or "")
+        ip = client_ip(self.request)
+        if login_blocked(username, ip):
+            # Checked before authenticate(): a locked-out guesser learns nothing, even
+            # from a correct password.
+            audit_record(
+                None, AuditAction.LOGIN_LOCKED, username, ip=ip, login_key=username.lower()
+            )
+            raise forms.ValidationError(
+                _(
+                    "Too many failed sign-ins for this account or from this address. "
+                    "Try again in %(minutes)d minutes."
+                )
+                % {"minutes": lockout_minutes()},
+                code="throttled",
+            )
+        return super().clean()
