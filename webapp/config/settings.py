@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "webapp.designer",
     "webapp.security",
     "webapp.api",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +260,53 @@ CELERY_BEAT_SCHEDULE = {
             month_of_year=os.environ.get("FUZHI_ASSESSMENT_MONTH", "1"),
         ),
     },
+}
+
+# The REST API (webapp/api, docs/api.md): token auth for systems, the session for the
+# browser; every error is JSON with the article that refused it; throttled per user and,
+# more strictly, for anonymous public callers. Rates are read per request
+# (webapp.api.throttles) so they can be tuned from the environment.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "webapp.api.throttles.UserThrottle",
+        "webapp.api.throttles.AnonThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+FUZHI_API_RATES = {
+    "user": os.environ.get("FUZHI_API_RATE_USER", "600/min"),
+    "anon": os.environ.get("FUZHI_API_RATE_ANON", "60/min"),
+    "public_write": os.environ.get("FUZHI_API_RATE_PUBLIC_WRITE", "5/min"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fuzhi API",
+    "DESCRIPTION": "Inbox, cases, staff and certificates of the auxiliary staff regulation; "
+    "public registry, certificate verification and complaints. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStateEnum": "webapp.cases.models.TaskState",
+        "CaseStatusEnum": "webapp.cases.models.CaseStatus",
+        "StaffStateEnum": "webapp.staff.models.StaffState",
+        "CertificateStateEnum": "webapp.staff.models.CertificateState",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "webapp.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -1,0 +1,57 @@
+"""The OpenAPI schema's shared parts: every error answer documented with one shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error", "message", "article", "fields"],
+    "properties": {
+        "error": {"type": "string", "description": "A stable code: invalid, not_found..."},
+        "message": {"type": "string", "description": "What went wrong, in your language."},
+        "article": {
+            "type": "string",
+            "nullable": True,
+            "description": "The regulation's article that refused the request, e.g. 'Art. 9'.",
+        },
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Field name → what is wrong with it.",
+        },
+    },
+}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+COMMON = {
+    "400": "The request was not accepted (see `fields`, and `article` where a rule refused it).",
+    "403": "Not permitted (a role or agency rule).",
+    "404": "No such record among those you may see.",
+    "405": "Method not allowed.",
+    "429": "Too many requests; retry after the `Retry-After` seconds.",
+    "500": "Server error (logged).",
+}
+
+
+def add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: an ``Error`` component, and every operation
+    documents the errors any endpoint can answer with (401 where a login is needed)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            _document_errors(operation)
+    return result
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    codes = dict(COMMON)
+    if {} not in operation.get("security", [{}]):
+        codes["401"] = "Not authenticated: send `Authorization: Token <key>` or a session."
+    for code, description in codes.items():
+        responses.setdefault(code, {"description": description})
+    for code, response in responses.items():
+        if int(code) >= 400:
+            response["content"] = {"application/json": {"schema": ERROR_REF}}

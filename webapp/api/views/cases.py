@@ -1,0 +1,123 @@
+"""Cases over HTTP: list, open one about a staff member, read, history with its hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from webapp.cases.history import verify_case
+from webapp.cases.models import Case, CaseStatus
+from webapp.cases.openings import case_open_for_staff, startable_processes
+from webapp.cases.selectors import case_for, case_timeline, visible_cases
+
+from ..serializers import CaseDetailSerializer, CaseSerializer, CaseStartSerializer, EventSerializer
+from .staff import visible_staff
+
+
+class CaseFilter(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        required=False, max_length=100, help_text=gettext_lazy("Business key or title.")
+    )
+    process = serializers.CharField(required=False, max_length=64)
+    status = serializers.ChoiceField(required=False, choices=CaseStatus.values)
+    staff = serializers.IntegerField(required=False, min_value=1)
+
+
+@extend_schema_view(get=extend_schema(tags=["cases"], parameters=[CaseFilter]))
+class CaseList(generics.ListCreateAPIView[Case]):
+    """Cases of the agencies the caller may see (Art. 4), newest first; POST opens one."""
+
+    serializer_class = CaseSerializer
+
+    def get_queryset(self) -> QuerySet[Case]:
+        query = CaseFilter(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        cases = visible_cases(self.request.user).select_related(
+            "definition", "agency", "subject", "started_by"
+        )
+        if wanted.get("q"):
+            term = wanted["q"].strip()
+            cases = cases.filter(Q(business_key__icontains=term) | Q(title__icontains=term))
+        if wanted.get("process"):
+            cases = cases.filter(definition__process_id=wanted["process"])
+        if wanted.get("status"):
+            cases = cases.filter(status=wanted["status"])
+        if wanted.get("staff"):
+            cases = cases.filter(subject_id=wanted["staff"])
+        return cases.order_by("-started_at", "-pk")
+
+    @extend_schema(
+        tags=["cases"],
+        request=CaseStartSerializer,
+        responses={201: CaseDetailSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Open a case about a staff member on one of the processes their state allows
+        (training, assessment, commendation, discipline, separation, liability, renewal);
+        only an HR officer of the member's agency may."""
+        body = CaseStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        staff = visible_staff(request.user, body.validated_data["staff"])
+        process = body.validated_data["process"]
+        allowed = [process_id for process_id, _name in startable_processes(staff)]
+        if process not in allowed:
+            raise ValidationError(
+                {
+                    "process": _(
+                        "No case on this process can be opened about %(name)s now; "
+                        "possible: %(allowed)s."
+                    )
+                    % {"name": staff.name, "allowed": ", ".join(allowed) or "—"}
+                }
+            )
+        case = case_open_for_staff(process_id=process, staff=staff, actor=request.user)
+        body_out = CaseDetailSerializer(case, context={"request": request}).data
+        return Response(body_out, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"], responses=CaseDetailSerializer)
+@api_view(["GET"])
+def case_detail(request: Request, case_id: int) -> Response:
+    """One case: its process, state, data and open tasks."""
+    case = case_for(request.user, case_id)
+    return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+
+@extend_schema(
+    tags=["cases"],
+    responses=inline_serializer(
+        "CaseHistory",
+        {
+            "business_key": serializers.CharField(),
+            "intact": serializers.BooleanField(),
+            "breaks": serializers.ListField(child=serializers.CharField()),
+            "head_hash": serializers.CharField(),
+            "events": EventSerializer(many=True),
+        },
+    ),
+)
+@api_view(["GET"])
+def case_history(request: Request, case_id: int) -> Response:
+    """The case's hash-chained history (Art. 15(3)): every event with its article and hash,
+    and whether the chain is intact."""
+    case = case_for(request.user, case_id)
+    breaks = verify_case(case)
+    return Response(
+        {
+            "business_key": case.business_key,
+            "intact": not breaks,
+            "breaks": [str(b.label) for b in breaks],
+            "head_hash": case.head_hash,
+            "events": EventSerializer(case_timeline(case), many=True).data,
+        }
+    )
