@@ -22,7 +22,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import snapshot
+from . import compaction, snapshot
 from .catalog import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
@@ -102,6 +102,10 @@ class _Run:
             raise _unwrap(exc) from None
 
     def outcome(self) -> Outcome:
+        # The finished past lives in the case history; the stored state keeps only what
+        # the live tasks need, so a step costs the same in a case's first round and its
+        # thousandth (docs/performance.md).
+        compaction.compact(self.workflow)
         return Outcome(
             state=snapshot.dump(self.workflow),
             human_tasks=ready_human_tasks(self.definition, self.workflow),
