@@ -213,6 +213,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuzhi@localhost")
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))
 
+# Public pages (webapp/public, docs/public.md). The base of the address printed in each
+# certificate's QR code (e.g. https://fuzhi.example.gov.cn); empty: the request's host.
+FUZHI_PUBLIC_BASE_URL = os.environ.get("FUZHI_PUBLIC_BASE_URL", "")
+# Per client address: (requests, window in seconds), counted in the cache.
+FUZHI_PUBLIC_LIMITS = {
+    "complaint": (int(os.environ.get("FUZHI_COMPLAINTS_PER_HOUR", "10")), 3600),
+    "receipt": (int(os.environ.get("FUZHI_RECEIPT_LOOKUPS_PER_10MIN", "30")), 600),
+    "read": (int(os.environ.get("FUZHI_PUBLIC_READS_PER_10MIN", "300")), 600),
+}
+FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
+
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

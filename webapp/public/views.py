@@ -1,0 +1,182 @@
+"""Public pages, no login (Art. 18): the registry, certificate verification, complaints.
+
+Their addresses are printed on certificates and notices (see urls.py): keep them stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from webapp.cases.errors import StepRefused
+
+from . import services
+from .forms import ComplaintForm, ReceiptForm
+from .selectors import (
+    CertificateStatus,
+    ComplaintStage,
+    certificate_check,
+    normalise_number,
+    registry_count,
+    registry_search,
+)
+from .throttle import allow, limit
+
+PAGE_SIZE = 50
+SUBMITTED_KEY = "public_complaint_submitted"
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.VALID: gettext_lazy("Valid"),
+    CertificateStatus.SUSPENDED: gettext_lazy("Suspended: not valid at present"),
+    CertificateStatus.REVOKED: gettext_lazy("Revoked (Art. 23): not valid"),
+    CertificateStatus.EXPIRED: gettext_lazy("No longer valid: the holder has left (Art. 21)"),
+    CertificateStatus.UNKNOWN: gettext_lazy("Unknown: no certificate has this number"),
+}
+STAGE_LABELS = {
+    ComplaintStage.RECEIVED: gettext_lazy("Received, being reviewed"),
+    ComplaintStage.INVESTIGATING: gettext_lazy("Accepted, under investigation"),
+    ComplaintStage.REPLYING: gettext_lazy("Investigated, reply being prepared"),
+    ComplaintStage.REPLIED: gettext_lazy("Replied"),
+    ComplaintStage.NOT_ACCEPTED: gettext_lazy("Not accepted: outside the scope of Art. 18"),
+    ComplaintStage.CLOSED: gettext_lazy("Closed by the unit"),
+}
+
+
+def _too_many(request: HttpRequest, scope: str) -> HttpResponse:
+    response = render(
+        request, "public/too_many.html", {"window_minutes": limit(scope).window // 60}, status=429
+    )
+    response["Retry-After"] = str(limit(scope).window)
+    return response
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def registry(request: HttpRequest) -> HttpResponse:
+    if not allow(request, "read"):
+        return _too_many(request, "read")
+    query = request.GET.get("q", "").strip()[:50]
+    page = _page_number(request)
+    total = registry_count(query)
+    entries = registry_search(query, PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    context: dict[str, Any] = {
+        "query": query,
+        "entries": entries,
+        "total": total,
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page * PAGE_SIZE < total else None,
+    }
+    return render(request, "public/registry.html", context)
+
+
+@require_GET
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """The registry page's "verify a number" box lands on the stable verify address."""
+    number = normalise_number(request.GET.get("number", ""))
+    if not number:
+        return redirect("public:registry")
+    return redirect("public:verify", number=number)
+
+
+@require_GET
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    if not allow(request, "read"):
+        return _too_many(request, "read")
+    check = certificate_check(number)
+    context = {"check": check, "label": CERTIFICATE_STATUS_LABELS[check.status]}
+    return render(request, "public/verify.html", context)
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    limit_bytes = int(getattr(settings, "FUZHI_PUBLIC_MAX_BODY", 16_384))
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit_bytes
+    except ValueError:
+        return True
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # The verification page links here with the certificate filled in.
+        initial = {"certificate_number": normalise_number(request.GET.get("certificate", ""))}
+        return render(
+            request, "public/complaint_new.html", {"form": ComplaintForm(initial=initial)}
+        )
+    if _body_too_large(request):
+        return render(request, "public/too_large.html", status=413)
+    if not allow(request, "complaint"):
+        return _too_many(request, "complaint")
+    form = ComplaintForm(request.POST)
+    if form.is_bot:
+        return render(request, "public/complaint_new.html", {"form": ComplaintForm()}, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            receipt = services.complaint_submit(
+                agency=data["agency"],
+                certificate_number=data["certificate_number"],
+                staff_hint=data["staff_hint"],
+                description=data["description"],
+                name=data["name"],
+                contact=data["contact"],
+            )
+        except StepRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[SUBMITTED_KEY] = {
+                "receipt": receipt,
+                "description": data["description"],
+                "has_contact": bool(data["contact"]),
+            }
+            return redirect("public:complaint_submitted")
+    return render(request, "public/complaint_new.html", {"form": form}, status=400)
+
+
+@require_GET
+def complaint_submitted(request: HttpRequest) -> HttpResponse:
+    submitted = request.session.get(SUBMITTED_KEY)
+    if not submitted:
+        return redirect("public:complaint_new")
+    status = services.complaint_status(submitted["receipt"])
+    context = {
+        "submitted": submitted,
+        "status": status,
+        "stage_label": STAGE_LABELS[status.stage] if status else "",
+    }
+    return render(request, "public/complaint_submitted.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_status(request: HttpRequest) -> HttpResponse:
+    """Look a complaint up by receipt number (POST: the number stays out of addresses/logs)."""
+    if request.method == "GET":
+        return render(request, "public/complaint_status.html", {"form": ReceiptForm()})
+    if not allow(request, "receipt"):
+        return _too_many(request, "receipt")
+    form = ReceiptForm(request.POST)
+    status = services.complaint_status(form.data.get("receipt", "")) if form.is_valid() else None
+    if form.is_valid() and status is None:
+        form.add_error(
+            "receipt",
+            _("No complaint has this receipt number. Check it against your receipt (Art. 18)."),
+        )
+    context = {
+        "form": form,
+        "status": status,
+        "stage_label": STAGE_LABELS[status.stage] if status else "",
+    }
+    code = 200 if status is not None else 400
+    return render(request, "public/complaint_status.html", context, status=code)
