@@ -68,3 +68,28 @@ def labelled_changes(
         )
         for name, before, after in changes
     ]
+
+
+# Events that mean the engine passed through an element (a person's step or its own).
+PASSED_KINDS = frozenset({"task_completed", "engine_step"})
+
+
+def diagram_marks(events: Any, open_task_ids: list[str]) -> dict[str, list[str]]:
+    """BPMN element ids to highlight: the path taken and the tasks waiting now."""
+    done: list[str] = []
+    for event in events:
+        if event.kind in PASSED_KINDS and event.bpmn_id and event.bpmn_id not in done:
+            done.append(event.bpmn_id)
+    return {"done": done, "active": sorted(set(open_task_ids))}
+
+
+def main_bpmn(files: dict[str, bytes], process_id: str) -> bytes:
+    """The BPMN file that holds the process (a bundle also has DMN tables and forms)."""
+    bpmn = {name: data for name, data in files.items() if name.endswith(".bpmn")}
+    if f"{process_id}.bpmn" in bpmn:
+        return bpmn[f"{process_id}.bpmn"]
+    marker = f'id="{process_id}"'.encode()
+    for _name, data in sorted(bpmn.items()):
+        if marker in data:
+            return data
+    raise LookupError(process_id)

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:case_id>/", views.case_detail, name="detail"),
+    path("<int:case_id>/diagram.bpmn", views.case_diagram, name="diagram"),
     path("usage-plans/new/", views.usage_plan_new, name="usage_plan_new"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
 ]

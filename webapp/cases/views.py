@@ -17,7 +17,7 @@ from .definitions import parsed
 from .errors import StepRefused
 from .forms import ComplaintForm
 from .history import verify_case
-from .presenters import case_facts, timeline
+from .presenters import case_facts, diagram_marks, main_bpmn, timeline
 from .selectors import case_for, case_timeline, visible_cases
 
 
@@ -30,16 +30,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
+    events = list(case_timeline(case))
+    open_tasks = list(case.tasks.filter(state__in=["open", "claimed"]).select_related("assignee"))
     context = {
         "case": case,
-        "events": timeline(parsed(case.definition), case_timeline(case)),
-        "open_tasks": case.tasks.filter(state__in=["open", "claimed"]),
+        "events": timeline(parsed(case.definition), events),
+        "open_tasks": open_tasks,
+        "marks": diagram_marks(events, [task.bpmn_id for task in open_tasks]),
         "chain_breaks": verify_case(case),
         "staff": case.subject,
         "facts": case_facts(parsed(case.definition), case.data),
         "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_diagram(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The BPMN of the version this case runs on, for whoever may see the case."""
+    case = case_for(request.user, case_id)
+    files = {f.name: bytes(f.content) for f in case.definition.files.all()}
+    try:
+        xml = main_bpmn(files, case.definition.process_id)
+    except LookupError:
+        raise Http404 from None
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 
 @login_required

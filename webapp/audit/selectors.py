@@ -1,0 +1,103 @@
+"""Reads for auditors: case search, saved searches and archives, always through visibility."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from webapp.accounts.models import Agency
+from webapp.accounts.selectors import role_pairs, visible_agency_ids
+from webapp.cases.models import Case, Definition, HumanTask, TaskState
+from webapp.cases.selectors import visible_cases
+from webapp.staff.models import Staff
+
+from .models import IntegrityRun, SavedSearch
+
+
+def overdue_tasks() -> QuerySet[HumanTask]:
+    return HumanTask.objects.filter(
+        state__in=[TaskState.OPEN, TaskState.CLAIMED], due_at__lt=timezone.now()
+    )
+
+
+def case_search(user: Any, criteria: dict[str, Any]) -> QuerySet[Case]:
+    """Cases the user may see (Art. 4) that match every given criterion, newest first."""
+    cases = visible_cases(user).select_related("definition", "agency", "subject")
+    text = (criteria.get("q") or "").strip()
+    if text:
+        cases = cases.filter(
+            Q(business_key__icontains=text)
+            | Q(title__icontains=text)
+            | Q(subject__name__icontains=text)
+            | Q(subject__id_number=text.upper())
+        )
+    if criteria.get("process"):
+        cases = cases.filter(definition__process_id=criteria["process"])
+    if criteria.get("status"):
+        cases = cases.filter(status=criteria["status"])
+    if criteria.get("agency"):
+        cases = cases.filter(agency_id=criteria["agency"])
+    if criteria.get("started_from"):
+        cases = cases.filter(started_at__gte=_day_start(criteria["started_from"]))
+    if criteria.get("started_to"):
+        cases = cases.filter(started_at__lt=_day_start(criteria["started_to"], plus_days=1))
+    if criteria.get("overdue"):
+        cases = cases.filter(Exists(overdue_tasks().filter(case=OuterRef("pk"))))
+    return cases.order_by("-started_at", "-pk")
+
+
+def _day_start(day: date | str, plus_days: int = 0) -> datetime:
+    if isinstance(day, str):
+        day = date.fromisoformat(day)  # a saved search keeps dates as ISO strings
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start + timedelta(days=plus_days)
+
+
+def process_choices() -> list[tuple[str, str]]:
+    """(process id, name) of every process that has a version, newest name wins."""
+    names: dict[str, str] = {}
+    for process_id, name in Definition.objects.order_by("process_id", "version").values_list(
+        "process_id", "name"
+    ):
+        names[process_id] = name
+    return sorted(names.items())
+
+
+def visible_agencies(user: Any) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=visible_agency_ids(user)).order_by("code")
+
+
+def saved_searches_for(user: Any) -> QuerySet[SavedSearch]:
+    """The user's own searches and those shared with a role the user holds."""
+    roles = {role for _agency, role in role_pairs(user)}
+    return (
+        SavedSearch.objects.filter(Q(owner_id=user.pk) | Q(shared_role__in=roles))
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+
+
+def saved_search_for(user: Any, search_id: int) -> SavedSearch:
+    try:
+        return saved_searches_for(user).get(pk=search_id)
+    except SavedSearch.DoesNotExist:
+        raise Http404 from None
+
+
+def staff_for(user: Any, staff_id: int) -> Staff:
+    """A staff member whose archive the user may read; 404 for anyone else's (Art. 4)."""
+    try:
+        member: Staff = Staff.objects.select_related("agency").get(
+            pk=staff_id, agency_id__in=visible_agency_ids(user)
+        )
+    except Staff.DoesNotExist:
+        raise Http404 from None
+    return member
+
+
+def integrity_runs_for(user: Any) -> QuerySet[IntegrityRun]:
+    return IntegrityRun.objects.filter(requested_by_id=user.pk)
