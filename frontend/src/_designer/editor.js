@@ -1,0 +1,277 @@
+// The draft editor: BPMN files in bpmn-js, DMN files in dmn-js, forms in the panel (or
+// as JSON text); save with the revision it started from, server checks + bpmnlint
+// marked on the elements, deploy, and the sandbox test run.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import DmnModeler from "dmn-js/lib/Modeler";
+import spiffModdle from "./spiff-moddle.js";
+import { FuzhiPanel } from "./panel.js";
+import { lint } from "./lint.js";
+import { Sandbox } from "./sandbox.js";
+import { download, el, postJSON, t } from "./util.js";
+
+const MARKERS = ["fz-error", "fz-warn"];
+
+export class Editor {
+  constructor(root) {
+    this.root = root;
+    this.config = JSON.parse(document.getElementById("designer-config").textContent);
+    this.files = { ...this.config.files };
+    this.revision = this.config.revision;
+    this.serverProblems = this.config.problems || [];
+    this.lintProblems = [];
+    this.marked = [];
+    this.current = null;
+    this.dirty = false;
+    this.base = `/designer/drafts/${this.config.draft}`;
+    this.status = root.querySelector("[data-testid=designer-status]");
+    this.canvas = root.querySelector("[data-testid=designer-canvas]");
+    this.bpmnBox = el("div", { class: "designer-bpmn" });
+    this.dmnBox = el("div", { class: "designer-dmn", hidden: true });
+    this.textBox = el("textarea", { class: "designer-text", hidden: true, spellcheck: "false", "data-testid": "designer-text" });
+    this.canvas.append(this.bpmnBox, this.dmnBox, this.textBox);
+    this.modeler = new BpmnModeler({ container: this.bpmnBox, moddleExtensions: { spiffworkflow: spiffModdle } });
+    this.dmn = new DmnModeler({ container: this.dmnBox });
+    const bundle = { files: this.files, changed: () => this.touch() };
+    this.panel = new FuzhiPanel({ container: root.querySelector("[data-testid=designer-panel]"), modeler: this.modeler, config: this.config, bundle });
+    this.sandbox = new Sandbox({ editor: this, container: root.querySelector("[data-testid=designer-sandbox]") });
+    this.modeler.get("eventBus").on("commandStack.changed", () => {
+      this.touch();
+      this.scheduleLint();
+    });
+    this.textBox.addEventListener("input", () => {
+      this.files[this.current] = this.textBox.value;
+      this.touch();
+    });
+    root.querySelectorAll("[data-action]").forEach((button) =>
+      button.addEventListener("click", () => this.run(button.dataset.action)),
+    );
+    window.addEventListener("beforeunload", (event) => {
+      if (this.dirty) event.preventDefault();
+    });
+  }
+
+  async start() {
+    this.renderTabs();
+    const first = this.names().find((n) => /\.(bpmn|xml)$/.test(n)) || this.names()[0];
+    await this.open(first);
+    this.renderProblems();
+    this.root.dataset.ready = "true";
+  }
+
+  names() {
+    const order = (n) => (/\.(bpmn|xml)$/.test(n) ? 0 : n.endsWith(".dmn") ? 1 : 2);
+    return Object.keys(this.files).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  }
+
+  touch() {
+    this.dirty = true;
+    this.root.dataset.dirty = "true";
+  }
+
+  say(message, kind = "info") {
+    this.status.replaceChildren(message);
+    this.status.className = `designer-status msg ${kind}`;
+  }
+
+  // ------------------------------------------------------------------ files
+
+  renderTabs() {
+    const nav = this.root.querySelector("[data-testid=designer-files]");
+    nav.replaceChildren(
+      ...this.names().map((name) =>
+        el("button", { type: "button", class: name === this.current ? "tab active" : "tab", "data-file": name, onclick: () => this.open(name) }, name),
+      ),
+    );
+  }
+
+  async sync() {
+    // Write the open editor's content back into the bundle before anything reads it.
+    const name = this.current;
+    if (!name) return;
+    if (/\.(bpmn|xml)$/.test(name) && this.bpmnOpen) {
+      this.files[name] = (await this.modeler.saveXML({ format: true })).xml;
+    } else if (name.endsWith(".dmn") && this.dmnOpen) {
+      this.files[name] = (await this.dmn.saveXML({ format: true })).xml;
+    }
+  }
+
+  async open(name) {
+    await this.sync();
+    this.current = name;
+    this.bpmnOpen = this.dmnOpen = false;
+    const text = this.files[name];
+    const isBpmn = /\.(bpmn|xml)$/.test(name) && text.includes("BPMN/20100524/MODEL");
+    const isDmn = name.endsWith(".dmn");
+    this.bpmnBox.hidden = !isBpmn;
+    this.dmnBox.hidden = !isDmn;
+    this.textBox.hidden = isBpmn || isDmn;
+    this.renderTabs();
+    try {
+      if (isBpmn) {
+        await this.modeler.importXML(text);
+        this.bpmnOpen = true;
+        this.modeler.get("canvas").zoom("fit-viewport");
+        await this.runLint();
+      } else if (isDmn) {
+        await this.dmn.importXML(text);
+        this.dmnOpen = true;
+      } else {
+        this.textBox.value = text;
+      }
+    } catch (error) {
+      // A file the modeler cannot show still opens as text, with the reason.
+      this.bpmnBox.hidden = this.dmnBox.hidden = true;
+      this.textBox.hidden = false;
+      this.textBox.value = text;
+      this.say(`${name}: ${error.message || error}`, "error");
+    }
+    this.markProblems();
+  }
+
+  // --------------------------------------------------------------- problems
+
+  scheduleLint() {
+    clearTimeout(this.lintTimer);
+    this.lintTimer = setTimeout(() => this.runLint().then(() => this.renderProblems()), 300);
+  }
+
+  async runLint() {
+    if (!this.bpmnOpen) return;
+    try {
+      this.lintProblems = await lint(this.modeler.getDefinitions());
+    } catch (error) {
+      this.lintProblems = [];
+    }
+    this.renderProblems();
+  }
+
+  problems() {
+    const server = this.serverProblems.map((p) => ({ ...p, source: "check", category: "error" }));
+    const lintFile = this.bpmnOpen ? this.current : "";
+    const linted = this.lintProblems.map((p) => ({ ...p, file: lintFile, source: "lint" }));
+    return [...server, ...linted];
+  }
+
+  renderProblems() {
+    const list = this.root.querySelector("[data-testid=designer-problems]");
+    const problems = this.problems();
+    this.root.querySelector("[data-testid=problem-count]").textContent = `(${problems.length})`;
+    list.replaceChildren(
+      ...(problems.length
+        ? problems.map((p) =>
+            el(
+              "li",
+              { class: `problem ${p.category}`, "data-element": p.element_id || "", "data-source": p.source, onclick: () => this.reveal(p) },
+              el("span", { class: "badge" }, t(p.source)),
+              " ",
+              p.element_id ? el("code", {}, p.element_id) : null,
+              " ",
+              p.source === "check" ? p.text : p.message,
+            ),
+          )
+        : [el("li", { class: "empty" }, t("no_problems"))]),
+    );
+    this.markProblems();
+  }
+
+  markProblems() {
+    if (!this.bpmnOpen) return;
+    const canvas = this.modeler.get("canvas");
+    const registry = this.modeler.get("elementRegistry");
+    const overlays = this.modeler.get("overlays");
+    for (const id of this.marked) MARKERS.forEach((m) => registry.get(id) && canvas.removeMarker(id, m));
+    overlays.remove({ type: "fz-problem" });
+    const counts = {};
+    for (const p of this.problems()) {
+      if (!p.element_id || (p.file && p.file !== this.current) || !registry.get(p.element_id)) continue;
+      counts[p.element_id] = counts[p.element_id] || { n: 0, error: false, messages: [] };
+      counts[p.element_id].n += 1;
+      counts[p.element_id].error ||= p.category === "error";
+      counts[p.element_id].messages.push(p.source === "check" ? p.message : p.message);
+    }
+    this.marked = Object.keys(counts);
+    for (const [id, info] of Object.entries(counts)) {
+      canvas.addMarker(id, info.error ? "fz-error" : "fz-warn");
+      const badge = el("span", { class: `fz-badge ${info.error ? "error" : "warn"}`, title: info.messages.join("\n"), "data-problem-for": id }, String(info.n));
+      overlays.add(id, "fz-problem", { position: { top: -8, right: 8 }, html: badge });
+    }
+  }
+
+  async reveal(problem) {
+    if (problem.file && problem.file !== this.current && this.files[problem.file] !== undefined) await this.open(problem.file);
+    if (!this.bpmnOpen || !problem.element_id) return;
+    const element = this.modeler.get("elementRegistry").get(problem.element_id);
+    if (!element) return;
+    this.modeler.get("selection").select(element);
+    this.modeler.get("canvas").scrollToElement(element);
+  }
+
+  // ----------------------------------------------------------------- actions
+
+  async run(action) {
+    try {
+      await this[`do_${action}`]();
+    } catch (error) {
+      this.say(t("failed", error.message || error), "error");
+    }
+  }
+
+  async do_save() {
+    await this.sync();
+    const { ok, status, data } = await postJSON(`${this.base}/save/`, { revision: this.revision, files: this.files });
+    if (status === 409) return this.conflict(data);
+    if (!ok) return this.say(data.error, "error");
+    this.revision = data.revision;
+    this.root.querySelector("[data-testid=designer-revision]").textContent = data.revision;
+    this.serverProblems = data.problems;
+    this.dirty = false;
+    delete this.root.dataset.dirty;
+    this.renderProblems();
+    this.say(data.problems.length ? t("saved_with_problems", data.problems.length) : t("saved", data.revision), data.problems.length ? "error" : "info");
+  }
+
+  conflict(data) {
+    // Nothing is lost: the server sent the user's files back; offer them for download.
+    const mine = data.files || this.files;
+    const link = el("button", { type: "button", "data-testid": "conflict-download", onclick: () => download(`draft-${this.config.draft}-mine.json`, JSON.stringify(mine, null, 2)) }, t("conflict_download"));
+    this.status.replaceChildren(data.error, " ", link);
+    this.status.className = "designer-status msg error";
+    this.status.dataset.conflict = "true";
+  }
+
+  async do_check() {
+    await this.sync();
+    const { ok, data } = await postJSON(`${this.base}/check/`, { files: this.files });
+    if (!ok) return this.say(data.error, "error");
+    this.serverProblems = data.problems;
+    await this.runLint();
+    this.renderProblems();
+    this.say(data.problems.length ? t("checked_problems", data.problems.length) : t("checked_ok"), data.problems.length ? "error" : "info");
+  }
+
+  async do_deploy() {
+    if (this.dirty) await this.do_save();
+    if (this.dirty) return;
+    const { ok, data } = await postJSON(`${this.base}/deploy/`, { revision: this.revision });
+    if (!ok) return this.say(data.error, "error");
+    this.status.replaceChildren(
+      t("deployed", data.version),
+      " ",
+      el("a", { href: data.compare_url, "data-testid": "compare-link" }, t("compare")),
+      " · ",
+      el("a", { href: data.migrate_url }, t("migrate")),
+    );
+    this.status.className = "designer-status msg info";
+    this.status.dataset.deployed = String(data.version);
+  }
+
+  async do_download() {
+    await this.sync();
+    download(this.current, this.files[this.current]);
+  }
+
+  async do_testrun() {
+    await this.sync();
+    this.sandbox.toggle();
+  }
+}

@@ -1,0 +1,144 @@
+"""Move a running case's workflow state onto a newer version of its process.
+
+A case can move when every task it is waiting in (a person's task, a timer, a message)
+exists in the new version with the same type, and every step it already took still
+exists (the stored state names each step's spec, so a removed one could not be loaded
+again). SpiffWorkflow aligns the old specs with the new by BPMN id
+(``SpiffWorkflow.bpmn.util.diff``); the waiting tasks are then re-predicted on the new
+spec, keeping their engine ids, so the inbox rows stay the same tasks. A waiting timer
+keeps the due time it already had: moving a case must not restart a notice period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from . import snapshot
+from .catalog import ProcessDefinition
+from .errors import ProcessError
+
+# The serializer registry SpecDiff uses to compare two specs attribute by attribute.
+_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+class MigrationRefused(ProcessError):
+    """The case cannot move to the new version (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Movability:
+    """Whether one case can move, and the reasons when it cannot."""
+
+    can_move: bool
+    current: tuple[str, ...]  # BPMN ids of the tasks the case is waiting in
+    reasons: tuple[str, ...]
+
+
+def _label(definition: ProcessDefinition, bpmn_id: str) -> str:
+    info = definition.tasks.get(bpmn_id)
+    return f"{bpmn_id} ({info.name})" if info and info.name != bpmn_id else bpmn_id
+
+
+def _current(workflow: BpmnWorkflow) -> list[Any]:
+    return [
+        task
+        for task in workflow.get_tasks(state=CURRENT)
+        if getattr(task.task_spec, "bpmn_id", None)
+    ]
+
+
+def check(old: ProcessDefinition, new: ProcessDefinition, state: dict[str, Any]) -> Movability:
+    """Can a case with ``state`` on ``old`` move to ``new``? Never raises."""
+    try:
+        workflow = snapshot.load(state, old.spec, old.subprocess_specs)
+    except ProcessError as exc:
+        return Movability(False, (), (f"its stored state cannot be read: {exc}",))
+    current = _current(workflow)
+    ids = tuple(sorted({task.task_spec.bpmn_id for task in current}))
+    reasons = _type_reasons(old, new, ids)
+    if old.process_id != new.process_id:
+        reasons.insert(0, f"the new version is another process ({new.process_id})")
+    if not reasons:
+        try:
+            migrate(old, new, state)
+        except ProcessError as exc:
+            reasons.append(str(exc))
+    return Movability(not reasons, ids, tuple(reasons))
+
+
+def _type_reasons(
+    old: ProcessDefinition, new: ProcessDefinition, ids: tuple[str, ...]
+) -> list[str]:
+    reasons: list[str] = []
+    for bpmn_id in ids:
+        before, after = old.tasks.get(bpmn_id), new.tasks.get(bpmn_id)
+        if after is None:
+            reasons.append(
+                f"it is waiting in {_label(old, bpmn_id)}, which the new version does not have"
+            )
+        elif before is not None and before.kind != after.kind:
+            reasons.append(
+                f"it is waiting in {_label(old, bpmn_id)}, a {before.kind} here but a "
+                f"{after.kind} in the new version"
+            )
+    return reasons
+
+
+def migrate(
+    old: ProcessDefinition, new: ProcessDefinition, state: dict[str, Any]
+) -> dict[str, Any]:
+    """The state of the same case on ``new``; raises ``MigrationRefused`` when it cannot move."""
+    workflow = snapshot.load(state, old.spec, old.subprocess_specs)
+    reasons = _type_reasons(old, new, tuple({t.task_spec.bpmn_id for t in _current(workflow)}))
+    if reasons:
+        raise MigrationRefused("; ".join(reasons))
+    timers = {
+        task.id: dict(task.internal_data)
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if "event_value" in task.internal_data
+    }
+    top, subs = diff_workflow(_REGISTRY, workflow, new.spec, new.subprocess_specs)
+    _refuse_removed(old, top.removed)
+    migrate_workflow(top, workflow, new.spec)
+    for sp_id, sub_diff in subs.items():
+        sub = workflow.subprocesses[sp_id]
+        if sub_diff is None:
+            raise MigrationRefused(f"its sub-process {sub.spec.name} is not in the new version")
+        _refuse_removed(old, sub_diff.removed)
+        migrate_workflow(sub_diff, sub, new.subprocess_specs[sub.spec.name])
+    workflow.subprocess_specs = new.subprocess_specs
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if task.id in timers:  # keep the due time the timer already had
+            task.internal_data.update(timers[task.id])
+    migrated = snapshot.dump(workflow)
+    _assert_loads(new, migrated)
+    return migrated
+
+
+def _refuse_removed(old: ProcessDefinition, removed: list[Any]) -> None:
+    """A step already taken whose spec is gone would make the state unreadable."""
+    done = sorted(
+        {
+            t.task_spec.bpmn_id
+            for t in removed
+            if t.state & TaskState.FINISHED_MASK and getattr(t.task_spec, "bpmn_id", None)
+        }
+    )
+    if done:
+        names = ", ".join(_label(old, bpmn_id) for bpmn_id in done)
+        raise MigrationRefused(f"steps it already took are not in the new version: {names}")
+
+
+def _assert_loads(new: ProcessDefinition, state: dict[str, Any]) -> None:
+    try:
+        snapshot.load(state, new.spec, new.subprocess_specs)
+    except ProcessError as exc:
+        raise MigrationRefused(f"the moved state does not load on the new version: {exc}") from exc

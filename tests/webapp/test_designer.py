@@ -1,0 +1,350 @@
+"""The process designer: drafts with optimistic saves, checks on elements, deploys,
+test runs that touch nothing, and real cases moved to a newer version."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from webapp.accounts.roles import Role
+from webapp.cases.history import verify_case
+from webapp.cases.models import Case, CaseEvent, Definition, HumanTask
+from webapp.cases.services import task_complete
+from webapp.designer import moves, services
+from webapp.designer.models import DesignerEvent, Draft
+from webapp.staff.services import recruitment_open
+
+from .flows import CLEAN_REVIEW, application, open_task
+
+pytestmark = pytest.mark.django_db
+
+REVIEW_LABEL = 'name="报名资格审查"'
+
+
+@pytest.fixture
+def designer(city: Any) -> Any:
+    from tests.fixtures import _user
+
+    return _user("designer", city, Role.DESIGNER)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post_json(client: Client, url: str, body: dict[str, Any]) -> Any:
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def recruitment_draft(designer: Any) -> Draft:
+    return services.draft_open(process_id="recruitment", user=designer)
+
+
+def edited(draft: Draft, old: str, new: str, name: str = "recruitment.bpmn") -> dict[str, str]:
+    files = dict(draft.files)
+    assert old in files[name]
+    files[name] = files[name].replace(old, new, 1)
+    return files
+
+
+# ----------------------------------------------------------------- who may
+
+
+def test_it_shows_the_designer_only_to_the_designer_role(
+    models_deployed: Any, designer: Any, hr: Any
+) -> None:
+    assert client_for(hr).get("/designer/").status_code == 404
+    page = client_for(designer).get("/designer/")
+    assert page.status_code == 200
+    assert b"recruitment" in page.content
+    assert b'data-testid="nav-designer"' in page.content
+
+
+def test_it_refuses_a_save_or_deploy_by_anyone_else(
+    models_deployed: Any, designer: Any, hr: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    url = f"/designer/drafts/{draft.pk}/save/"
+    assert post_json(client_for(hr), url, {"revision": 1, "files": draft.files}).status_code == 404
+    with pytest.raises(services.NotPermitted):
+        services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=hr)
+
+
+# ------------------------------------------------------------- editing, saving
+
+
+def test_it_opens_a_deployed_model_with_what_the_panel_offers(
+    models_deployed: Any, designer: Any
+) -> None:
+    client = client_for(designer)
+    response = client.post("/designer/processes/recruitment/open/")
+    draft = Draft.objects.get()
+    assert response.url == f"/designer/drafts/{draft.pk}/"
+    page = client.get(response.url)
+    config = page.context["config"]
+    assert set(config["files"]) >= {"recruitment.bpmn", "eligibility.dmn", "forms/scores.json"}
+    assert {r["code"] for r in config["roles"]} >= {"hr_officer", "approver"}
+    assert "staff_hire" in {o["name"] for o in config["operators"]}
+    assert {"eligibility", "disqualification"} <= set(config["decisions"])
+    assert config["problems"] == []
+    assert b"dist/designer.js" in page.content
+
+
+def test_it_tells_the_second_designer_the_draft_changed_underneath_and_keeps_their_work(
+    models_deployed: Any, designer: Any, city: Any
+) -> None:
+    from tests.fixtures import _user
+
+    other = _user("designer2", city, Role.DESIGNER)
+    draft = recruitment_draft(designer)
+    url = f"/designer/drafts/{draft.pk}/save/"
+    first = edited(draft, REVIEW_LABEL, 'name="报名审查（甲）"')
+    second = edited(draft, REVIEW_LABEL, 'name="报名审查（乙）"')
+    assert post_json(client_for(designer), url, {"revision": 1, "files": first}).json() == {
+        "revision": 2,
+        "problems": [],
+    }
+    stale = post_json(client_for(other), url, {"revision": 1, "files": second})
+    assert stale.status_code == 409
+    body = stale.json()
+    assert "designer" in body["error"] and "revision 2" in body["error"]
+    assert body["files"] == second  # the second designer's work comes back to them
+    draft.refresh_from_db()
+    assert draft.revision == 2 and "报名审查（甲）" in draft.files["recruitment.bpmn"]
+
+
+def test_it_saves_a_model_with_errors_and_names_the_element_but_refuses_to_deploy_it(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, "eligible == True", "eligible ==")
+    response = post_json(
+        client_for(designer), f"/designer/drafts/{draft.pk}/save/", {"revision": 1, "files": files}
+    )
+    assert response.status_code == 200
+    problems = response.json()["problems"]
+    assert problems, "a broken condition must be reported"
+    assert problems[0]["element_id"] == "flow_gateway_eligible_continue"
+    assert problems[0]["file"] == "recruitment.bpmn" and problems[0]["line"]
+    deploy = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
+    assert deploy.status_code == 400
+    assert "cannot be deployed" in deploy.json()["error"]
+    assert Definition.objects.filter(process_id="recruitment").count() == 1
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "boom">]><d>&x;</d>',
+        '<?xml version="1.0"?><!DOCTYPE d SYSTEM "http://example.com/x.dtd"><d/>',
+    ],
+)
+def test_it_refuses_a_hostile_file_and_changes_nothing(
+    models_deployed: Any, designer: Any, hostile: str
+) -> None:
+    draft = recruitment_draft(designer)
+    files = {**draft.files, "recruitment.bpmn": hostile}
+    response = post_json(
+        client_for(designer), f"/designer/drafts/{draft.pk}/save/", {"revision": 1, "files": files}
+    )
+    assert response.status_code == 400
+    assert "Refused" in response.json()["error"] or "拒绝" in response.json()["error"]
+    draft.refresh_from_db()
+    assert draft.revision == 1
+
+
+def test_it_refuses_an_oversized_upload_with_a_clear_message(designer: Any) -> None:
+    big = b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>"
+    with pytest.raises(services.HostileFile, match="limit"):
+        services.draft_import(user=designer, uploads={"big.bpmn": big})
+
+
+def test_it_refuses_a_file_name_that_is_not_a_model(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    with pytest.raises(services.StepRefused, match="not a model file name"):
+        services.draft_save(
+            draft_id=draft.pk,
+            revision=1,
+            files={**draft.files, "../settings.py": "x"},
+            user=designer,
+        )
+
+
+def test_it_exports_a_file_of_the_draft(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    response = client_for(designer).get(f"/designer/drafts/{draft.pk}/files/forms/scores.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="scores.json"'
+    assert json.loads(response.content)["title"] == "笔试面试成绩"
+
+
+# ------------------------------------------------------------------- deploying
+
+
+def test_it_deploys_a_draft_as_a_new_version_and_running_cases_keep_theirs(
+    models_deployed: Any, designer: Any, hr: Any, agency: Any
+) -> None:
+    case = recruitment_open(user=hr, fields=application(agency))
+    draft = recruitment_draft(designer)
+    files = edited(draft, '"title": "笔试成绩"', '"title": "笔试成绩（百分制）"', "forms/scores.json")
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    response = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    v2 = Definition.objects.get(process_id="recruitment", version=2)
+    assert v2.deployed_by == designer and v2.deployed_at is not None
+    case.refresh_from_db()
+    assert case.definition.version == 1
+    assert recruitment_open(user=hr, fields=application(agency, 2)).definition == v2
+    event = DesignerEvent.objects.get(action="deployed")
+    assert (event.actor, event.process_id, event.version) == (designer, "recruitment", 2)
+    again = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
+    assert again.status_code == 400 and "already has exactly these files" in again.json()["error"]
+
+
+def test_it_lists_versions_with_who_and_when(models_deployed: Any, designer: Any) -> None:
+    page = client_for(designer).get("/designer/")
+    rows = {row.process_id: row for row in page.context["rows"]}
+    assert [v.version for v in rows["recruitment"].versions] == [1]
+
+
+def test_it_shows_what_changed_between_two_versions(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, REVIEW_LABEL, 'name="报名资格初审"')
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=draft.pk, revision=2, user=designer)
+    client = client_for(designer)
+    page = client.get("/designer/compare/recruitment/")
+    assert (page.context["a"].version, page.context["b"].version) == (1, 2)
+    a_xml = client.get(f"/designer/versions/{page.context['a'].pk}/xml/").content.decode()
+    b_xml = client.get(f"/designer/versions/{page.context['b'].pk}/xml/").content.decode()
+    assert REVIEW_LABEL in a_xml and 'name="报名资格初审"' in b_xml
+
+
+# -------------------------------------------------------------------- test run
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_it_test_runs_a_draft_without_touching_any_record(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    review = {**CLEAN_REVIEW, "nationality_prc": False}
+    sample = draft_sample(designer, draft)
+    client = client_for(designer)  # signing in writes a session: before counting
+    before = row_counts()
+    response = post_json(
+        client,
+        f"/designer/drafts/{draft.pk}/test-run/",
+        {
+            "files": draft.files,
+            "data": sample,
+            "inputs": [{"task": "review_application", "data": review}],
+        },
+    )
+    assert row_counts() == before
+    body = response.json()
+    assert body["completed"] is True
+    assert body["path"][:3] == ["start_application", "review_application", "rank_education"]
+    assert "reject_ineligible" in body["path"]
+    assert body["operator_calls"][0]["operator"] == "staff_reject"
+    assert "Art. 10(2)" in body["operator_calls"][0]["params"]["reason"]
+
+
+def draft_sample(designer: Any, draft: Draft) -> dict[str, Any]:
+    page = client_for(designer).get(f"/designer/drafts/{draft.pk}/")
+    sample: dict[str, Any] = page.context["config"]["sample"]
+    return sample
+
+
+def test_it_reports_a_refused_test_run_input_with_the_field(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    response = post_json(
+        client_for(designer),
+        f"/designer/drafts/{draft.pk}/test-run/",
+        {"files": draft.files, "data": {}, "inputs": [{"task": "review_application", "data": {}}]},
+    )
+    body = response.json()
+    assert "nationality_prc" in body["field_errors"]
+    assert [t["bpmn_id"] for t in body["waiting"]] == ["review_application"]
+
+
+# ------------------------------------------------------------------- migration
+
+
+def deploy_edit(designer: Any, old: str, new: str, name: str = "recruitment.bpmn") -> Definition:
+    draft = Draft.objects.filter(process_id="recruitment").first() or recruitment_draft(designer)
+    files = edited(draft, old, new, name)
+    draft = services.draft_save(draft_id=draft.pk, revision=draft.revision, files=files, user=designer)
+    return services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
+
+
+def test_it_moves_a_running_case_to_the_new_version_and_records_it_in_the_history(
+    models_deployed: Any, designer: Any, hr: Any, agency: Any
+) -> None:
+    case = recruitment_open(user=hr, fields=application(agency))
+    task = open_task(case, "review_application")
+    v2 = deploy_edit(designer, REVIEW_LABEL, 'name="报名资格审查（第二版）"')
+    [row] = moves.movable_cases(v2)
+    assert row.movability.can_move and row.movability.current == ("review_application",)
+    response = client_for(designer).post(f"/designer/versions/{v2.pk}/migrate/", {"case": case.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.definition == v2
+    event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
+    assert event is not None and event.kind == "case_migrated"
+    assert (event.data_before, event.data_after) == (
+        {"definition_version": 1},
+        {"definition_version": 2},
+    )
+    assert verify_case(case) == []
+    task.refresh_from_db()
+    assert task.is_active and task.name == "报名资格审查（第二版）"
+    case = task_complete(task_id=task.pk, user=hr, data=CLEAN_REVIEW, comment="")
+    assert open_task(case, "record_scores").case.definition == v2
+    assert DesignerEvent.objects.filter(action="migrated").count() == 1
+
+
+def test_it_says_why_a_case_cannot_move(
+    models_deployed: Any, designer: Any, hr: Any, agency: Any
+) -> None:
+    case = recruitment_open(user=hr, fields=application(agency))
+    draft = recruitment_draft(designer)
+    files = dict(draft.files)
+    files["recruitment.bpmn"] = re.sub(
+        r'<bpmn:userTask id="review_application"(.*?)</bpmn:userTask>',
+        r'<bpmn:manualTask id="review_application"\1</bpmn:manualTask>',
+        files["recruitment.bpmn"],
+        flags=re.S,
+    )
+    draft = services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    v2 = services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
+    [row] = moves.movable_cases(v2)
+    assert not row.movability.can_move
+    assert "UserTask here but a ManualTask in the new version" in row.movability.reasons[0]
+    with pytest.raises(services.StepRefused, match="cannot move"):
+        moves.case_migrate(case_id=case.pk, target_id=v2.pk, user=designer)
+    case.refresh_from_db()
+    assert case.definition.version == 1
+    assert HumanTask.objects.filter(case=case, state="open").count() == 1
+
+
+def test_it_lists_no_case_already_on_the_version(
+    models_deployed: Any, designer: Any, hr: Any, agency: Any
+) -> None:
+    v2 = deploy_edit(designer, REVIEW_LABEL, 'name="报名资格审查（二）"')
+    recruitment_open(user=hr, fields=application(agency))
+    assert moves.movable_cases(v2) == []
+    assert Case.objects.get().definition == v2

@@ -1,0 +1,101 @@
+"""Reads for the designer's pages: processes and their versions, what the panel offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+
+from webapp.accounts.roles import LANE_ROLES, Role
+from webapp.cases.definitions import parsed
+from webapp.cases.models import CaseStatus, Definition, DefinitionState
+from webapp.cases.operators import REGISTRY
+
+from .models import DesignerEvent, Draft
+
+
+@dataclass
+class ProcessRow:
+    process_id: str
+    name: str
+    versions: list[Definition] = field(default_factory=list)
+    drafts: list[Draft] = field(default_factory=list)
+
+
+def process_rows() -> list[ProcessRow]:
+    """Every process with its versions (who deployed, when, running cases) and drafts."""
+    rows: dict[str, ProcessRow] = {}
+    versions = (
+        Definition.objects.select_related("deployed_by")
+        .annotate(running=Count("cases", filter=Q(cases__status=CaseStatus.RUNNING)))
+        .order_by("process_id", "-version")
+    )
+    for definition in versions:
+        row = rows.setdefault(
+            definition.process_id, ProcessRow(definition.process_id, definition.name)
+        )
+        row.versions.append(definition)
+    for draft in Draft.objects.select_related("updated_by").order_by("-updated_at"):
+        rows.setdefault(draft.process_id, ProcessRow(draft.process_id, draft.name)).drafts.append(
+            draft
+        )
+    return sorted(rows.values(), key=lambda r: r.process_id)
+
+
+def recent_events(limit: int = 30) -> list[DesignerEvent]:
+    return list(DesignerEvent.objects.select_related("actor")[:limit])
+
+
+def panel_choices() -> dict[str, Any]:
+    """What the properties panel offers: lane roles, operators, decisions deployed."""
+    decisions: set[str] = set()
+    for definition in Definition.objects.filter(state=DefinitionState.DEPLOYED):
+        decisions.update(parsed(definition).decisions)
+    return {
+        "roles": [{"code": r, "label": str(Role(r).label)} for r in sorted(LANE_ROLES)],
+        "operators": [
+            {"name": name, "label": label} for name, label in sorted(REGISTRY.describe().items())
+        ],
+        "decisions": sorted(decisions),
+    }
+
+
+def main_xml(definition: Definition) -> str:
+    """The BPMN file of a version (the one holding its process), for the viewers."""
+    files = {f.name: bytes(f.content).decode("utf-8") for f in definition.files.all()}
+    for name, text in sorted(files.items()):
+        if name.endswith((".bpmn", ".xml")) and f'id="{definition.process_id}"' in text:
+            return text
+    return next((t for n, t in sorted(files.items()) if n.endswith(".bpmn")), "")
+
+
+# Sample start data for a test run (a designer edits it before starting).
+STAFF_SAMPLE = {
+    "staff_name": "张三",
+    "staff_state": "on_duty",
+    "agency_name": "六安市城市管理局",
+    "employment_mode": "unit",
+    "post": "城管协管员",
+}
+SAMPLES: dict[str, dict[str, Any]] = {
+    "recruitment": {
+        "applicant_name": "李明",
+        "id_number": "341502199603080073",
+        "birth_date": "1996-03-08",
+        "gender": "male",
+        "age": 30,
+        "education": "bachelor",
+        "required_education": "college",
+        "education_requirement_reason": "",
+        "veteran": False,
+        "bravery": False,
+        "post": "城管协管员",
+    },
+    "usage_plan": {"agency_name": "六安市城市管理局", "agency_quota": 5, "headcount_in_use": 2},
+    "assessment": {**STAFF_SAMPLE, "assessment_year": 2026},
+}
+
+
+def sample_data(process_id: str) -> dict[str, Any]:
+    return SAMPLES.get(process_id, STAFF_SAMPLE)

@@ -1,0 +1,241 @@
+"""Writes of the process designer: open, import, save (optimistic), deploy.
+
+Only the process designer role edits and deploys. Every import, deploy and case
+migration is recorded in the designer's log and, when the audit app is installed,
+in the audit log.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from processes import xmlsafe
+from processes.errors import HostileInput, ModelError
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import has_role
+from webapp.cases.definitions import definition_deploy, latest_deployed
+from webapp.cases.errors import NotPermitted, StepRefused, TaskConflict
+from webapp.cases.models import Definition
+
+from . import checking
+from .models import DesignerEvent, Draft
+
+FILE_NAME = re.compile(r"^(?:forms/[\w.\-]+\.json|[\w.\-]+\.(?:bpmn|dmn|xml))$")
+MAX_FILES = 40
+
+
+class DraftConflict(TaskConflict):
+    """The draft was saved by someone else since this editor loaded it (HTTP 409)."""
+
+    def __init__(self, message: str, *, draft: Draft) -> None:
+        self.draft = draft
+        super().__init__(message)
+
+
+class HostileFile(StepRefused):
+    """A file was refused before anything else read it (entities, external refs, size)."""
+
+
+def assert_designer(user: Any) -> None:
+    if not has_role(user, Role.DESIGNER):
+        raise NotPermitted(_("Only a process designer can edit and deploy process models."))
+
+
+def audit(actor: Any, action: str, process_id: str, version: int | None, **detail: Any) -> None:
+    """The designer's log, and the audit log when its app is installed."""
+    DesignerEvent.objects.create(
+        actor=actor, action=action, process_id=process_id, version=version, detail=detail
+    )
+    if apps.is_installed("webapp.security"):
+        security = importlib.import_module("webapp.security.services")
+        target = f"{process_id} v{version}" if version else process_id
+        security.audit_record(actor, f"designer.{action}", target, detail)
+
+
+# ------------------------------------------------------------------ files in, files out
+
+
+def clean_files(files: Any) -> dict[str, str]:
+    """The bundle as {name: text}, refusing odd names, too many files and hostile XML."""
+    if not isinstance(files, dict) or not files:
+        raise StepRefused(_("A model needs at least one file."))
+    if len(files) > MAX_FILES:
+        raise StepRefused(_("A model has at most %(n)d files.") % {"n": MAX_FILES})
+    cleaned: dict[str, str] = {}
+    for name, text in files.items():
+        if not isinstance(name, str) or not FILE_NAME.match(name) or not isinstance(text, str):
+            raise StepRefused(
+                _("“%(name)s” is not a model file name (.bpmn, .dmn, or forms/….json).")
+                % {"name": str(name)[:80]}
+            )
+        cleaned[name] = text
+    refuse_hostile(cleaned)
+    return cleaned
+
+
+def refuse_hostile(files: Mapping[str, str]) -> None:
+    for name, text in files.items():
+        data = text.encode("utf-8")
+        if name.endswith((".bpmn", ".dmn", ".xml")):
+            try:
+                xmlsafe.parse_model_xml(data, name)
+            except ModelError as exc:
+                if isinstance(exc, HostileInput):
+                    raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
+    hostile = checking.hostile(checking.draft_problems(files)) if files else []
+    if hostile:
+        raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
+
+
+def decode_upload(name: str, data: bytes) -> str:
+    if len(data) > xmlsafe.MAX_MODEL_BYTES:
+        raise HostileFile(
+            _("Refused: %(name)s is over the %(limit)s-byte limit.")
+            % {"name": name, "limit": f"{xmlsafe.MAX_MODEL_BYTES:,}"}
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StepRefused(_("%(name)s is not UTF-8 text.") % {"name": name}) from None
+
+
+def model_identity(files: Mapping[str, str]) -> tuple[str, str]:
+    """(process id, name) a bundle is known by: its first process, else its first decision."""
+    for tag in ("process", "decision"):
+        for name, text in sorted(files.items()):
+            if not name.endswith((".bpmn", ".dmn", ".xml")):
+                continue
+            try:
+                tree = xmlsafe.parse_model_xml(text.encode("utf-8"), name)
+            except ModelError:
+                continue
+            node = next(tree.iter(f"{{*}}{tag}"), None)
+            if node is not None and node.get("id"):
+                return node.get("id", "")[:64], (node.get("name") or node.get("id", ""))[:200]
+    stem = next(iter(sorted(files))).rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem[:64], stem[:200]
+
+
+# ------------------------------------------------------------------------- drafts
+
+
+def draft_open(*, process_id: str, user: Any, version: int | None = None) -> Draft:
+    """The draft of ``process_id`` (the newest one), or a new one from a deployed version."""
+    assert_designer(user)
+    if version is None:
+        existing = Draft.objects.filter(process_id=process_id).order_by("-updated_at").first()
+        if existing is not None:
+            return existing
+        definition = latest_deployed(process_id)
+    else:
+        definition = Definition.objects.get(process_id=process_id, version=version)
+    files = {f.name: bytes(f.content).decode("utf-8") for f in definition.files.all()}
+    return Draft.objects.create(
+        process_id=process_id,
+        name=definition.name,
+        files=files,
+        based_on=definition,
+        problems=checking.report(files),
+        updated_at=timezone.now(),
+        updated_by=user,
+    )
+
+
+def draft_import(*, user: Any, uploads: Mapping[str, bytes]) -> Draft:
+    """A new draft from uploaded .bpmn/.dmn/.json files (refused if any is hostile)."""
+    assert_designer(user)
+    files = clean_files(
+        {_upload_name(name): decode_upload(name, data) for name, data in uploads.items()}
+    )
+    process_id, name = model_identity(files)
+    draft = Draft.objects.create(
+        process_id=process_id,
+        name=name,
+        files=files,
+        problems=checking.report(files),
+        updated_at=timezone.now(),
+        updated_by=user,
+    )
+    audit(user, "imported", process_id, None, files=sorted(files))
+    return draft
+
+
+def _upload_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"forms/{base}" if base.endswith(".json") else base
+
+
+def draft_save(*, draft_id: int, revision: int, files: Any, user: Any) -> Draft:
+    """Save a draft if nobody saved it since ``revision``; a model with errors saves too."""
+    assert_designer(user)
+    cleaned = clean_files(files)
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft_id)
+        if draft.revision != revision:
+            raise DraftConflict(changed_underneath(draft), draft=draft)
+        problems = checking.report(cleaned)
+        now = timezone.now()
+        updated = Draft.objects.filter(pk=draft.pk, revision=revision).update(
+            files=cleaned,
+            problems=problems,
+            revision=F("revision") + 1,
+            updated_at=now,
+            updated_by=user,
+        )
+        if updated != 1:  # SQLite without row locks: the revision check still holds
+            draft.refresh_from_db()
+            raise DraftConflict(changed_underneath(draft), draft=draft)
+    draft.refresh_from_db()
+    return draft
+
+
+def changed_underneath(draft: Draft) -> str:
+    who = draft.updated_by
+    name = f"{who.last_name}{who.first_name}".strip() or who.get_username() if who else "?"
+    when = timezone.localtime(draft.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return _(
+        "This draft was changed underneath you by %(who)s at %(when)s (revision %(rev)d). "
+        "Your version was not saved and is kept here: download it or reload and merge."
+    ) % {"who": name, "when": when, "rev": draft.revision}
+
+
+def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
+    """Deploy the saved draft as the process's next version; refused while it has errors."""
+    assert_designer(user)
+    draft = Draft.objects.get(pk=draft_id)
+    if draft.revision != revision:
+        raise DraftConflict(changed_underneath(draft), draft=draft)
+    if not any(checking.is_process_file(n, t) for n, t in draft.files.items()):
+        raise StepRefused(
+            _(
+                "Only a process can be deployed; a decision table is deployed with the "
+                "process that calls it."
+            )
+        )
+    problems = checking.draft_problems(draft.files)
+    if problems:
+        raise StepRefused(
+            _("The model has %(n)d problem(s) and cannot be deployed; the first: %(first)s")
+            % {"n": len(problems), "first": problems[0].one_line()}
+        )
+    before = Definition.objects.filter(process_id=draft.process_id).count()
+    definition = definition_deploy(
+        files={n: t.encode("utf-8") for n, t in draft.files.items()}, user=user
+    )
+    if before == Definition.objects.filter(process_id=definition.process_id).count():
+        raise StepRefused(
+            _("Version %(v)d already has exactly these files; nothing was deployed.")
+            % {"v": definition.version}
+        )
+    Draft.objects.filter(pk=draft.pk).update(based_on=definition, process_id=definition.process_id)
+    audit(user, "deployed", definition.process_id, definition.version, draft=draft.pk)
+    return definition

@@ -1,0 +1,64 @@
+"""The words the designer's script shows, in the user's language (the script has none)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def js_texts() -> dict[str, str]:
+    return {
+        "saved": _("Saved: revision %s."),
+        "saved_with_problems": _(
+            "Saved as a draft with %s problem(s); it cannot be deployed until they are fixed."
+        ),
+        "checked_ok": _("No problems: the model can be deployed."),
+        "checked_problems": _("%s problem(s) found."),
+        "deployed": _("Deployed as version %s."),
+        "compare": _("Compare with the previous version"),
+        "migrate": _("Move running cases"),
+        "conflict_download": _("Download my version"),
+        "failed": _("The request failed: %s"),
+        "lint": _("lint"),
+        "check": _("check"),
+        "no_problems": _("No problems."),
+        "name": _("Name"),
+        "id": _("Id"),
+        "documentation": _("Documentation (cite the article, e.g. Art. 10)"),
+        "no_article": _("The documentation cites no article (Art. N)."),
+        "lane_role": _("Lane role"),
+        "form": _("Form (JSON Schema file)"),
+        "new_form": _("New form…"),
+        "no_form": _("(no form)"),
+        "form_fields": _("Form fields"),
+        "field_name": _("Field"),
+        "field_label": _("Label"),
+        "field_type": _("Type"),
+        "field_required": _("Required"),
+        "add_field": _("Add field"),
+        "remove": _("Remove"),
+        "due_in": _("Due in (P3D, PT4H or 3WD)"),
+        "condition": _("Condition (Python expression on the case data)"),
+        "timer_kind": _("Timer"),
+        "timer_expression": _("Timer expression (Python, e.g. 'P5D' or notice_period)"),
+        "decision": _("Decision table"),
+        "operator": _("Operator"),
+        "result_variable": _("Result variable"),
+        "parameters": _("Parameters (name, type, Python expression)"),
+        "add_parameter": _("Add parameter"),
+        "nothing_selected": _("Select an element to edit what the engine reads from it."),
+        "start_data": _("Sample start data (JSON)"),
+        "start_run": _("Start test run"),
+        "complete_task": _("Complete this task"),
+        "fire_timers": _("Fire the timers now"),
+        "run_completed": _("The test run reached an end event."),
+        "run_waiting": _("Waiting for:"),
+        "operator_calls": _("What the operators would have done (nothing was changed):"),
+        "path": _("Path taken:"),
+        "bad_json": _("The sample data is not valid JSON."),
+        "added": _("added"),
+        "removed": _("removed"),
+        "changed": _("changed"),
+        "layout": _("moved"),
+        "no_changes": _("The two versions are the same."),
+        "unsaved": _("You have unsaved changes."),
+    }

@@ -1,0 +1,266 @@
+"""The designer's pages and the JSON calls its editor makes. Thin: services do the work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from processes import catalog, sandbox, xmlsafe
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import has_role
+from webapp.cases.errors import StepRefused
+from webapp.cases.models import Definition
+from webapp.cases.operators import REGISTRY
+from webapp.cases.services import ENGINE_HELPERS
+
+from . import moves, selectors, services
+from .checking import draft_problems, report
+from .models import Draft
+from .texts import js_texts
+
+View = Callable[..., HttpResponse]
+
+
+def designer_only(view: View) -> View:
+    """Only the process designer role sees the designer (others get a 404)."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, Role.DESIGNER):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise StepRefused(_("The request is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise StepRefused(_("The request is not valid JSON."))
+    return body
+
+
+def _refused(exc: StepRefused, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": exc.message, **extra}, status=exc.status)
+
+
+def _revision(body: dict[str, Any]) -> int:
+    revision = body.get("revision")
+    if not isinstance(revision, int):
+        raise StepRefused(_("The save does not say which revision it started from."))
+    return revision
+
+
+# ------------------------------------------------------------------------ pages
+
+
+@designer_only
+def index(request: HttpRequest) -> HttpResponse:
+    context = {"rows": selectors.process_rows(), "events": selectors.recent_events()}
+    return render(request, "designer/index.html", context)
+
+
+@designer_only
+@require_POST
+def draft_open(request: HttpRequest, process_id: str) -> HttpResponse:
+    version = request.POST.get("version")
+    try:
+        draft = services.draft_open(
+            process_id=process_id,
+            user=request.user,
+            version=int(version) if version and version.isdigit() else None,
+        )
+    except Definition.DoesNotExist:
+        raise Http404 from None
+    return redirect("designer:edit", draft_id=draft.pk)
+
+
+@designer_only
+@require_POST
+def draft_import(request: HttpRequest) -> HttpResponse:
+    limit = xmlsafe.MAX_MODEL_BYTES + 1
+    uploads = {str(f.name): f.read(limit) for f in request.FILES.getlist("files")}
+    if not uploads:
+        messages.error(request, _("Choose one or more .bpmn, .dmn or .json files."))
+        return redirect("designer:index")
+    try:
+        draft = services.draft_import(user=request.user, uploads=uploads)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("designer:index")
+    return redirect("designer:edit", draft_id=draft.pk)
+
+
+@designer_only
+def edit(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    config = {
+        "draft": draft.pk,
+        "process": draft.process_id,
+        "revision": draft.revision,
+        "files": draft.files,
+        "problems": draft.problems,
+        "sample": selectors.sample_data(draft.process_id),
+        **selectors.panel_choices(),
+    }
+    return render(
+        request, "designer/edit.html", {"draft": draft, "config": config, "i18n": js_texts()}
+    )
+
+
+@designer_only
+def export(request: HttpRequest, draft_id: int, name: str) -> HttpResponse:
+    draft = get_object_or_404(Draft, pk=draft_id)
+    if name not in draft.files:
+        raise Http404
+    response = HttpResponse(draft.files[name], content_type="application/xml; charset=utf-8")
+    if name.endswith(".json"):
+        response["Content-Type"] = "application/json; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="{name.rsplit("/", 1)[-1]}"'
+    return response
+
+
+@designer_only
+def version_xml(request: HttpRequest, definition_id: int) -> HttpResponse:
+    definition = get_object_or_404(Definition, pk=definition_id)
+    return HttpResponse(selectors.main_xml(definition), content_type="application/xml")
+
+
+@designer_only
+def compare(request: HttpRequest, process_id: str) -> HttpResponse:
+    versions = list(Definition.objects.filter(process_id=process_id).order_by("-version"))
+    if not versions:
+        raise Http404
+    by_version = {str(v.version): v for v in versions}
+    new = by_version.get(request.GET.get("b", ""), versions[0])
+    old = by_version.get(request.GET.get("a", ""), versions[1] if len(versions) > 1 else new)
+    context = {
+        "process_id": process_id,
+        "versions": versions,
+        "a": old,
+        "b": new,
+        "i18n": js_texts(),
+    }
+    return render(request, "designer/compare.html", context)
+
+
+@designer_only
+def migrate(request: HttpRequest, definition_id: int) -> HttpResponse:
+    target = get_object_or_404(Definition, pk=definition_id)
+    if request.method == "POST":
+        moved = 0
+        for case_id in request.POST.getlist("case"):
+            try:
+                moves.case_migrate(case_id=int(case_id), target_id=target.pk, user=request.user)
+                moved += 1
+            except (StepRefused, ValueError) as exc:
+                messages.error(request, getattr(exc, "message", str(exc)))
+        if moved:
+            messages.success(request, _("%(n)d case(s) moved to this version.") % {"n": moved})
+        return redirect("designer:migrate", definition_id=target.pk)
+    context = {"target": target, "rows": moves.movable_cases(target)}
+    return render(request, "designer/migrate.html", context)
+
+
+# ---------------------------------------------------------------- editor's calls
+
+
+@designer_only
+@require_POST
+def save(request: HttpRequest, draft_id: int) -> JsonResponse:
+    try:
+        body = _body(request)
+        draft = services.draft_save(
+            draft_id=draft_id, revision=_revision(body), files=body.get("files"), user=request.user
+        )
+    except services.DraftConflict as exc:
+        # The user's own files travel back so nothing they did is lost.
+        return _refused(exc, files=_body(request).get("files"), revision=exc.draft.revision)
+    except StepRefused as exc:
+        return _refused(exc)
+    except Draft.DoesNotExist:
+        raise Http404 from None
+    return JsonResponse({"revision": draft.revision, "problems": draft.problems})
+
+
+@designer_only
+@require_POST
+def check(request: HttpRequest, draft_id: int) -> JsonResponse:
+    try:
+        files = services.clean_files(_body(request).get("files"))
+    except StepRefused as exc:
+        return _refused(exc)
+    return JsonResponse({"problems": report(files)})
+
+
+@designer_only
+@require_POST
+def deploy(request: HttpRequest, draft_id: int) -> JsonResponse:
+    try:
+        definition = services.draft_deploy(
+            draft_id=draft_id, revision=_revision(_body(request)), user=request.user
+        )
+    except StepRefused as exc:
+        return _refused(exc)
+    except Draft.DoesNotExist:
+        raise Http404 from None
+    return JsonResponse(
+        {
+            "version": definition.version,
+            "process": definition.process_id,
+            "compare_url": f"/designer/compare/{definition.process_id}/?b={definition.version}",
+            "migrate_url": f"/designer/versions/{definition.pk}/migrate/",
+        }
+    )
+
+
+@designer_only
+@require_POST
+def test_run(request: HttpRequest, draft_id: int) -> JsonResponse:
+    """Replay a test run of the posted files in memory: nothing is stored anywhere."""
+    try:
+        body = _body(request)
+        files = services.clean_files(body.get("files"))
+        problems = draft_problems(files)
+        if problems:
+            raise StepRefused(
+                _("Fix the model's problems before a test run; the first: %(first)s")
+                % {"first": problems[0].one_line()}
+            )
+        definition = catalog.load_definition({n: t.encode("utf-8") for n, t in files.items()})
+        inputs = body.get("inputs") or []
+        start = body.get("data") or {}
+        if not isinstance(inputs, list) or not isinstance(start, dict):
+            raise StepRefused(_("The request is not valid JSON."))
+    except StepRefused as exc:
+        return _refused(exc)
+    result = sandbox.run(
+        definition, start, inputs, operators=REGISTRY.names(), helpers=ENGINE_HELPERS
+    )
+    return JsonResponse(
+        {
+            "path": result.path,
+            "waiting": [asdict(task) for task in result.waiting],
+            "timers": result.timers,
+            "completed": result.completed,
+            "data": result.data,
+            "operator_calls": [asdict(call) for call in result.operator_calls],
+            "error": result.error,
+            "field_errors": result.field_errors,
+        },
+        json_dumps_params={"ensure_ascii": False, "default": str},
+    )
