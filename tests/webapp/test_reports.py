@@ -314,3 +314,21 @@ def test_one_report_exports_alone(client, auditor, staffed):
     assert book.sheetnames == ["持证上岗比例（Art. 19）"]
     unknown = client.get("/reports/export.xlsx", {"section": "salaries"})
     assert unknown.status_code == 400
+
+
+def test_the_number_of_queries_does_not_grow_with_staff_or_cases(
+    agency, other_agency, hr, approver, complaints
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            sections([agency, other_agency])
+        return len(captured)
+
+    before = queries()
+    for seq in range(100, 160):
+        member(agency if seq % 2 else other_agency, seq, state=StaffState.ON_DUTY)
+    complaint_replied_after(agency, hr, approver, T0, 1, substantiated=True)
+    assert queries() == before
