@@ -1,0 +1,1 @@
+"""Benchmarks at city and province scale (docs/performance.md); not part of `make test`."""
