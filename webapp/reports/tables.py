@@ -167,6 +167,7 @@ def certified_section(agencies: list[Agency], figures: dict[int, dict[str, int]]
         [row["agency"] for row in rows],
         [(_("Certified share (%)"), [row["share"] for row in rows])],
         max=100,
+        decimal=True,
     )
     note = _("Staff may act only with a valid certificate (Art. 19).")
     return Section("certified", _("Certified share (Art. 19)"), note, columns, rows, total, chart)
@@ -329,6 +330,7 @@ def cycle_section(ids: set[int], period: Period) -> Section:
             (_("Mean cycle time (days)"), [r["mean_cycle"] for r in rows]),
             (_("Longest cycle time (days)"), [r["max_cycle"] for r in rows]),
         ],
+        decimal=True,
     )
     note = _("Cases opened in the period, from opening to completion.")
     return Section("cycle", _("Cycle time of each process"), note, columns, rows, None, chart)
@@ -367,6 +369,7 @@ def waiting_section(ids: set[int], period: Period, now: datetime) -> Section:
             (_("Oldest open task waiting (days)"), [r["open_wait"] for r in top]),
         ],
         horizontal=True,
+        decimal=True,
     )
     note = _(
         "Tasks created in the period, from creation to completion, and the tasks open now; "
