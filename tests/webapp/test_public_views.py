@@ -143,6 +143,10 @@ def test_it_ignores_what_a_robot_fills_into_the_hidden_field(client, models_depl
         client, agency=str(agency.pk), description="buy cheap pills now", website="http://spam"
     )
     assert response.status_code == 400 and not complaint_cases().exists()
+    html = response.content.decode()
+    assert "buy cheap pills now" in html  # a person would lose nothing...
+    assert 'name="website" id="id_website" autocomplete="off" tabindex="-1" value=""' in html
+    assert "http://spam" not in html  # ...and need not clear a field they cannot see
 
 
 def test_it_enforces_field_limits(client, models_deployed, agency):

@@ -16,6 +16,8 @@ from webapp.staff.models import Certificate, CertificateState
 
 from .certificate_pdf import CertificateCard, certificate_pdf
 
+TEXT = "text/plain; charset=utf-8"  # the refusal is read, never rendered as markup
+
 
 def verify_url(request: HttpRequest, number: str) -> str:
     """The absolute address printed on the card: FUZHI_PUBLIC_BASE_URL, else this host."""
@@ -39,6 +41,7 @@ def certificate_pdf_view(request: HttpRequest, certificate_id: int) -> HttpRespo
             _("Only an HR officer of %(agency)s can print its certificates.")
             % {"agency": certificate.agency.name},
             status=403,
+            content_type=TEXT,
         )
     if certificate.state != CertificateState.ISSUED:
         # A card printed for a suspended, revoked or recovered number would mislead.
@@ -46,6 +49,7 @@ def certificate_pdf_view(request: HttpRequest, certificate_id: int) -> HttpRespo
             _("Certificate %(number)s is not valid, so it cannot be printed (Art. 19).")
             % {"number": certificate.number},
             status=409,
+            content_type=TEXT,
         )
     card = CertificateCard(
         name=certificate.staff.name,

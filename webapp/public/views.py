@@ -121,7 +121,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         return _too_many(request, "complaint")
     form = ComplaintForm(request.POST)
     if form.is_bot:
-        return render(request, "public/complaint_new.html", {"form": ComplaintForm()}, status=400)
+        # Nothing is opened; a person whose browser filled the hidden field keeps their text.
+        form.is_valid()
+        form.add_error(None, _("The complaint could not be accepted. Please send it again."))
+        return render(request, "public/complaint_new.html", {"form": form}, status=400)
     if form.is_valid():
         data = form.cleaned_data
         try:
