@@ -4,6 +4,7 @@ from submission to the reply, in a real browser without logging in (Art. 18, 19)
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from tests.browser.test_recruitment_e2e import sign_in
 from tests.webapp.flows import drive
@@ -12,6 +13,12 @@ from tests.webapp.test_public_selectors import number_of, serving
 from webapp.cases.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    # The per-address counts live in the process's cache; start each citizen afresh.
+    cache.clear()
 
 
 def test_it_verifies_a_certificate_by_the_link_in_its_qr_code(
