@@ -14,6 +14,14 @@ from webapp.accounts.selectors import has_role
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
 from webapp.staff.models import Certificate, Staff
 
+MAX_ID = 2**63 - 1
+
+
+def record_id(**kwargs: Any) -> serializers.IntegerField:
+    """A record id in a body or filter: positive and within a 64-bit column, so a huge
+    number is a 400 instead of an overflow in the database driver."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 def person_name(user: Any) -> str | None:
     if user is None:
@@ -178,7 +186,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseStartSerializer(serializers.Serializer[Any]):
     process = serializers.CharField(max_length=64, help_text="A process id, e.g. 'training'.")
-    staff = serializers.IntegerField(help_text="The staff member the case is about.")
+    staff = record_id(help_text="The staff member the case is about.")
 
 
 class EventSerializer(serializers.ModelSerializer[CaseEvent]):

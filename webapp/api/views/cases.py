@@ -19,7 +19,13 @@ from webapp.cases.models import Case, CaseStatus
 from webapp.cases.openings import case_open_for_staff, startable_processes
 from webapp.cases.selectors import case_for, case_timeline, visible_cases
 
-from ..serializers import CaseDetailSerializer, CaseSerializer, CaseStartSerializer, EventSerializer
+from ..serializers import (
+    CaseDetailSerializer,
+    CaseSerializer,
+    CaseStartSerializer,
+    EventSerializer,
+    record_id,
+)
 from .staff import visible_staff
 
 
@@ -29,7 +35,7 @@ class CaseFilter(serializers.Serializer[Any]):
     )
     process = serializers.CharField(required=False, max_length=64)
     status = serializers.ChoiceField(required=False, choices=CaseStatus.values)
-    staff = serializers.IntegerField(required=False, min_value=1)
+    staff = record_id(required=False)
 
 
 @extend_schema_view(get=extend_schema(tags=["cases"], parameters=[CaseFilter]))

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from webapp.public import selectors, services
 from webapp.public.selectors import CertificateStatus, ComplaintStage
 
+from ..serializers import record_id
 from ..throttles import AnonThrottle, PublicWriteThrottle, UserThrottle
 
 
@@ -62,7 +63,7 @@ class CertificateCheckSerializer(serializers.Serializer[Any]):
 
 
 class ComplaintSerializer(serializers.Serializer[Any]):
-    agency = serializers.IntegerField(
+    agency = record_id(
         required=False, allow_null=True, help_text="The unit complained about (its id)."
     )
     description = serializers.CharField(max_length=services.MAX_DESCRIPTION)
@@ -118,6 +119,9 @@ def registry(request: Request) -> Response:
 def certificate_check(request: Request, number: str) -> Response:
     """Is this certificate valid? valid / suspended / revoked / expired / unknown (Art. 19);
     the holder's name and unit only while it is in force."""
+    if not number.isprintable():
+        # Control characters (a NUL above all, which PostgreSQL refuses) are never in a number.
+        raise ValidationError({"number": _("This is not a certificate number.")})
     check = selectors.certificate_check(number)
     entry = asdict(check.entry) if check.entry else None
     return Response({"number": check.number, "status": check.status.value, "entry": entry})

@@ -13,7 +13,12 @@ from rest_framework import generics, serializers
 from webapp.accounts.selectors import visible_agency_ids
 from webapp.staff.models import Certificate, CertificateState, Staff, StaffState
 
-from ..serializers import CertificateSerializer, StaffDetailSerializer, StaffSerializer
+from ..serializers import (
+    CertificateSerializer,
+    StaffDetailSerializer,
+    StaffSerializer,
+    record_id,
+)
 
 
 def visible_staff(user: Any, staff_id: int) -> Staff:
@@ -30,7 +35,7 @@ def visible_staff(user: Any, staff_id: int) -> Staff:
 class StaffFilter(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, max_length=50, help_text=_("Part of the name."))
     state = serializers.ChoiceField(required=False, choices=StaffState.values)
-    agency = serializers.IntegerField(required=False, min_value=1)
+    agency = record_id(required=False)
 
 
 @extend_schema(tags=["staff"], parameters=[StaffFilter])
@@ -69,7 +74,7 @@ class StaffDetail(generics.RetrieveAPIView[Staff]):
 class CertificateFilter(serializers.Serializer[Any]):
     number = serializers.CharField(required=False, max_length=40)
     state = serializers.ChoiceField(required=False, choices=CertificateState.values)
-    staff = serializers.IntegerField(required=False, min_value=1)
+    staff = record_id(required=False)
 
 
 def _certificates(user: Any) -> QuerySet[Certificate]:
