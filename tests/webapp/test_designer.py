@@ -133,7 +133,9 @@ def test_it_saves_a_model_with_errors_and_names_the_element_but_refuses_to_deplo
     assert problems, "a broken condition must be reported"
     assert problems[0]["element_id"] == "flow_gateway_eligible_continue"
     assert problems[0]["file"] == "recruitment.bpmn" and problems[0]["line"]
-    deploy = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
+    deploy = post_json(
+        client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2}
+    )
     assert deploy.status_code == 400
     assert "cannot be deployed" in deploy.json()["error"]
     assert Definition.objects.filter(process_id="recruitment").count() == 1
@@ -193,9 +195,13 @@ def test_it_deploys_a_draft_as_a_new_version_and_running_cases_keep_theirs(
 ) -> None:
     case = recruitment_open(user=hr, fields=application(agency))
     draft = recruitment_draft(designer)
-    files = edited(draft, '"title": "笔试成绩"', '"title": "笔试成绩（百分制）"', "forms/scores.json")
+    files = edited(
+        draft, '"title": "笔试成绩"', '"title": "笔试成绩（百分制）"', "forms/scores.json"
+    )
     services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
-    response = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
+    response = post_json(
+        client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2
     v2 = Definition.objects.get(process_id="recruitment", version=2)
@@ -205,6 +211,15 @@ def test_it_deploys_a_draft_as_a_new_version_and_running_cases_keep_theirs(
     assert recruitment_open(user=hr, fields=application(agency, 2)).definition == v2
     event = DesignerEvent.objects.get(action="deployed")
     assert (event.actor, event.process_id, event.version) == (designer, "recruitment", 2)
+    compare = client_for(designer).get("/designer/compare/recruitment/?a=1&b=2")
+    assert compare.context["form_changes"] == [
+        {
+            "kind": "changed",
+            "form": "scores.json",
+            "field": "exam_score",
+            "detail": "title: '笔试成绩' → '笔试成绩（百分制）'",
+        }
+    ]
     again = post_json(client_for(designer), f"/designer/drafts/{draft.pk}/deploy/", {"revision": 2})
     assert again.status_code == 400 and "already has exactly these files" in again.json()["error"]
 
@@ -287,7 +302,9 @@ def test_it_reports_a_refused_test_run_input_with_the_field(
 def deploy_edit(designer: Any, old: str, new: str, name: str = "recruitment.bpmn") -> Definition:
     draft = Draft.objects.filter(process_id="recruitment").first() or recruitment_draft(designer)
     files = edited(draft, old, new, name)
-    draft = services.draft_save(draft_id=draft.pk, revision=draft.revision, files=files, user=designer)
+    draft = services.draft_save(
+        draft_id=draft.pk, revision=draft.revision, files=files, user=designer
+    )
     return services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
 
 
@@ -315,6 +332,12 @@ def test_it_moves_a_running_case_to_the_new_version_and_records_it_in_the_histor
     case = task_complete(task_id=task.pk, user=hr, data=CLEAN_REVIEW, comment="")
     assert open_task(case, "record_scores").case.definition == v2
     assert DesignerEvent.objects.filter(action="migrated").count() == 1
+    if apps.is_installed("webapp.security"):
+        from webapp.security.models import AuditEntry
+
+        entry = AuditEntry.objects.get(action="designer.migrated")
+        assert entry.actor == designer and entry.target == "recruitment v2"
+        assert AuditEntry.objects.filter(action="deploy").count() >= 1
 
 
 def test_it_says_why_a_case_cannot_move(

@@ -99,3 +99,41 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 def sample_data(process_id: str) -> dict[str, Any]:
     return SAMPLES.get(process_id, STAFF_SAMPLE)
+
+
+def form_changes(old: Definition, new: Definition) -> list[dict[str, str]]:
+    """Field-level changes of the forms between two versions (the diagram diff cannot
+    see them: forms are JSON files beside the BPMN)."""
+    before, after = parsed(old).forms, parsed(new).forms
+    changes: list[dict[str, str]] = []
+    for form in sorted(set(before) | set(after)):
+        if form not in after or form not in before:
+            kind = "removed" if form not in after else "added"
+            changes.append({"kind": kind, "form": form, "field": "", "detail": ""})
+            continue
+        changes.extend(_field_changes(form, before[form], after[form]))
+    return changes
+
+
+def _field_changes(form: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
+    fields_a, fields_b = old.get("properties") or {}, new.get("properties") or {}
+    required_a, required_b = set(old.get("required") or []), set(new.get("required") or [])
+    changes = []
+    for name in sorted(set(fields_a) | set(fields_b)):
+        a, b = fields_a.get(name), fields_b.get(name)
+        if a is None or b is None:
+            kind = "added" if a is None else "removed"
+            changes.append({"kind": kind, "form": form, "field": name, "detail": ""})
+            continue
+        details = [
+            f"{key}: {a.get(key)!r} → {b.get(key)!r}"
+            for key in sorted(set(a) | set(b))
+            if a.get(key) != b.get(key)
+        ]
+        if (name in required_a) != (name in required_b):
+            details.append(f"required: {name in required_a} → {name in required_b}")
+        if details:
+            changes.append(
+                {"kind": "changed", "form": form, "field": name, "detail": "; ".join(details)}
+            )
+    return changes

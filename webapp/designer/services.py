@@ -55,7 +55,8 @@ def audit(actor: Any, action: str, process_id: str, version: int | None, **detai
     DesignerEvent.objects.create(
         actor=actor, action=action, process_id=process_id, version=version, detail=detail
     )
-    if apps.is_installed("webapp.security"):
+    # The audit app records deploys itself (on the Definition's state change).
+    if action != "deployed" and apps.is_installed("webapp.security"):
         security = importlib.import_module("webapp.security.services")
         target = f"{process_id} v{version}" if version else process_id
         security.audit_record(actor, f"designer.{action}", target, detail)

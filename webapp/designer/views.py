@@ -153,6 +153,7 @@ def compare(request: HttpRequest, process_id: str) -> HttpResponse:
         "versions": versions,
         "a": old,
         "b": new,
+        "form_changes": selectors.form_changes(old, new),
         "i18n": js_texts(),
     }
     return render(request, "designer/compare.html", context)

@@ -17,6 +17,15 @@ function describe(model) {
   return model.name ? `${type} ${model.id} (${model.name})` : `${type} ${model.id}`;
 }
 
+function show(value) {
+  // Moddle objects hold their parent: name them instead of serialising them.
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "object") return JSON.stringify(value);
+  if (value.body !== undefined) return JSON.stringify(value.body);
+  if (value.text !== undefined) return JSON.stringify(value.text);
+  return value.id || value.name || value.value || value.$type || "…";
+}
+
 export async function mountCompare(root) {
   const [a, b] = await Promise.all([
     viewer(root.querySelector("[data-side=a]"), root.dataset.aUrl),
@@ -37,20 +46,20 @@ export async function mountCompare(root) {
   for (const [id, change] of Object.entries(changes._changed)) {
     mark(a, id, "changed");
     mark(b, id, "changed");
-    const attrs = Object.entries(change.attrs || {}).map(([key, v]) => `${key}: ${JSON.stringify(v.oldValue)} → ${JSON.stringify(v.newValue)}`);
+    const attrs = Object.entries(change.attrs || {}).map(([key, v]) => `${key}: ${show(v.oldValue)} → ${show(v.newValue)}`);
     items.push(["changed", id, describe(change.model), attrs.join("; ")]);
   }
   for (const [id, change] of Object.entries(changes._layoutChanged)) {
     if (changes._changed[id]) continue;
     mark(a, id, "layout");
     mark(b, id, "layout");
-    items.push(["layout", id, describe(change.model), ""]);
+    items.push(["layout", id, describe(change), ""]);
   }
   list.querySelectorAll("[data-diff]").forEach((node) => node.remove());
   const rendered = items.map(([kind, id, label, detail]) =>
     el("li", { class: `fz-change fz-change-${kind}`, "data-diff": kind, "data-element": id }, el("span", { class: `fz-key fz-key-${kind}` }, t(kind)), " ", label, detail ? ` — ${detail}` : ""),
   );
   list.append(...rendered);
-  if (!list.children.length) list.append(el("li", { class: "empty" }, t("no_changes")));
+  if (!list.querySelector("li:not(.empty)")) list.append(el("li", { class: "empty" }, t("no_changes")));
   root.dataset.ready = "true";
 }

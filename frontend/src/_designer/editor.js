@@ -110,7 +110,7 @@ export class Editor {
       if (isBpmn) {
         await this.modeler.importXML(text);
         this.bpmnOpen = true;
-        this.modeler.get("canvas").zoom("fit-viewport");
+        this.fit();
         await this.runLint();
       } else if (isDmn) {
         await this.dmn.importXML(text);
@@ -126,6 +126,15 @@ export class Editor {
       this.say(`${name}: ${error.message || error}`, "error");
     }
     this.markProblems();
+  }
+
+  fit() {
+    // Fit the diagram, then leave room on the left for the palette that overlays it.
+    const canvas = this.modeler.get("canvas");
+    canvas.zoom("fit-viewport");
+    const { width, height } = canvas.viewbox().outer;
+    canvas.zoom(canvas.zoom() * 0.85, { x: width / 2, y: height / 2 });
+    canvas.scroll({ dx: 60, dy: 0 });
   }
 
   // --------------------------------------------------------------- problems

@@ -70,10 +70,12 @@ const resolver = {
   },
 };
 
-const linter = new Linter({ config: { extends: "bpmnlint:recommended" }, resolver });
-
 // [{element_id, message, category: "error"|"warn", rule}] for a bpmn-moddle definitions root.
+// A new Linter per run: the Linter caches rule instances, and some rules keep what they
+// saw in the closure (no-duplicate-sequence-flows), so a reused one reports every flow
+// of the second run as a duplicate of the first.
 export async function lint(definitions) {
+  const linter = new Linter({ config: { extends: "bpmnlint:recommended" }, resolver });
   const results = await linter.lint(definitions);
   const problems = [];
   for (const [rule, reports] of Object.entries(results)) {
