@@ -332,3 +332,16 @@ def test_the_number_of_queries_does_not_grow_with_staff_or_cases(
         member(agency if seq % 2 else other_agency, seq, state=StaffState.ON_DUTY)
     complaint_replied_after(agency, hr, approver, T0, 1, substantiated=True)
     assert queries() == before
+
+
+def test_it_flags_an_agency_over_its_quota_or_beyond_its_plans(agency, other_agency, staffed):
+    from webapp.accounts.models import Agency
+
+    Agency.objects.filter(pk=agency.pk).update(quota=4)
+    agency.refresh_from_db()
+    other_agency.refresh_from_db()
+    rows = rows_by_agency(sections([agency, other_agency])["headcount"])
+    assert rows["六安市城市管理局"]["check"] == "超出核定编额"
+    assert rows["六安市城市管理局"]["vacancy"] == -1
+    # 金安区 has two on duty and no approved usage plan (Art. 8, 9)
+    assert rows["金安区城市管理局"]["check"] == "超出批准的使用计划"

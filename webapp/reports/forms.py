@@ -29,6 +29,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
         self.fields["agency"].queryset = agencies.order_by("code")  # type: ignore[attr-defined]
         for name in ("date_from", "date_to"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})

@@ -114,6 +114,10 @@ def headcount_section(agencies: list[Agency], figures: dict[int, dict[str, int]]
     for row in [*rows, total]:
         row["vacancy"] = row["quota"] - row["in_use"]
         row["usage"] = ratio(row["in_use"], row["quota"])
+        # Art. 9: over the quota, or hired beyond the approved usage plans.
+        row["check"] = _("Over quota") if row["in_use"] > row["quota"] else ""
+        if not row["check"] and row["in_use"] > row["planned"]:
+            row["check"] = _("Beyond approved plans")
     columns = [
         Column("agency", _("Agency"), "text"),
         Column("quota", _("Approved quota")),
@@ -122,6 +126,7 @@ def headcount_section(agencies: list[Agency], figures: dict[int, dict[str, int]]
         Column("on_duty", _("On duty")),
         Column("vacancy", _("Vacancies")),
         Column("usage", _("Quota used (%)"), "pct"),
+        Column("check", _("Quota check"), "text"),
     ]
     chart = _bar(
         [row["agency"] for row in rows],
