@@ -175,7 +175,9 @@ def complaint_open(
     from .definitions import latest_deployed
 
     definition = latest_deployed("complaint")
-    receipt = f"TS{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+    # 64 random bits: the receipt is the only key to a complaint's status page (Art. 18),
+    # so it must not be guessable even across many addresses.
+    receipt = f"TS{timezone.localdate():%Y%m%d}{secrets.token_hex(8).upper()}"
     data: dict[str, Any] = {
         "complainant_name": complainant_name,
         "complainant_contact": complainant_contact,
