@@ -18,7 +18,7 @@ from .models import IntegrityRun, SavedSearch
 
 # Up to this many cases the verification runs while the auditor waits; beyond it a Celery
 # worker does it and the page shows the run when it finishes.
-SYNC_LIMIT = 500
+SYNC_LIMIT = 200
 
 
 def saved_search_create(
