@@ -79,3 +79,27 @@ def test_many_cases_are_verified_by_the_worker_and_recorded_as_a_job(
     assert run.broken_keys == [cases[1].business_key]
     job = JobRun.objects.get(name="verify_histories")
     assert job.args == [run.pk] and job.status == "succeeded" and job.result == "1"
+
+
+@pytest.mark.django_db
+def test_a_failed_background_run_is_retried_from_the_schedule_page(auditor, cases, monkeypatch):
+    from webapp.audit import tasks
+    from webapp.cases.tasks import TASKS
+
+    run = IntegrityRun.objects.create(requested_by=auditor, in_background=True)
+
+    def broken(user):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_verify_all", broken)
+    with pytest.raises(RuntimeError):
+        tasks.verify_histories(run.pk)
+    run.refresh_from_db()
+    failed = JobRun.objects.get(name="verify_histories", status="failed")
+    assert run.status == "failed" and "database went away" in run.error
+    monkeypatch.undo()
+    # What the retry button sends: the task registered under the job's name, same arguments.
+    TASKS[failed.name](*failed.args, retry_of=failed.pk)
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.checked == 3
+    assert JobRun.objects.get(retry_of=failed).status == "succeeded"

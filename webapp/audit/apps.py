@@ -5,3 +5,11 @@ class AuditConfig(AppConfig):
     name = "webapp.audit"
     label = "audit"
     verbose_name = "Audit"
+
+    def ready(self) -> None:
+        # The schedule page's retry button looks a failed job up by name.
+        from webapp.cases import tasks as case_tasks
+
+        from . import tasks
+
+        case_tasks.TASKS.setdefault("verify_histories", tasks.verify_histories)

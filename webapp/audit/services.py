@@ -57,8 +57,8 @@ def integrity_run_start(*, user: Any) -> IntegrityRun:
 
 def integrity_run_execute(*, run_id: int) -> IntegrityRun:
     run = IntegrityRun.objects.select_related("requested_by").get(pk=run_id)
-    if run.status != "running":
-        return run  # a redelivered message finds the work done
+    if run.status == "succeeded":
+        return run  # a redelivered message finds the work done; a failed run may be retried
     try:
         checked, breaks = _verify_all(run.requested_by)
     except Exception as exc:
