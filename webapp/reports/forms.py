@@ -24,8 +24,8 @@ class ReportFilterForm(forms.Form):
         empty_label=_("All agencies I may see"),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
-    date_from = forms.DateField(label=_("From"), required=False)
-    date_to = forms.DateField(label=_("To"), required=False)
+    date_from = forms.DateField(label=_("Period from"), required=False)
+    date_to = forms.DateField(label=_("Period to"), required=False)
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
