@@ -345,3 +345,26 @@ def test_it_flags_an_agency_over_its_quota_or_beyond_its_plans(agency, other_age
     assert rows["六安市城市管理局"]["vacancy"] == -1
     # 金安区 has two on duty and no approved usage plan (Art. 8, 9)
     assert rows["金安区城市管理局"]["check"] == "超出批准的使用计划"
+
+
+def test_it_speaks_english_with_the_agencies_english_names(client, auditor, agency, staffed):
+    from webapp.accounts.models import Agency
+
+    Agency.objects.filter(pk=agency.pk).update(name_en="Lu'an Urban Management Bureau")
+    signed_in(client, auditor)
+    html = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Headcount against quota (Art. 9)" in html
+    assert '<th scope="row">Lu&#x27;an Urban Management Bureau</th>' in html
+    sheet = load_workbook(
+        BytesIO(client.get("/reports/export.xlsx", HTTP_ACCEPT_LANGUAGE="en").content)
+    ).worksheets[0]
+    assert sheet["A1"].value == "Headcount against quota (Art. 9)"
+
+
+def test_the_header_links_reports_only_for_those_who_may_see_them(client, auditor, trainer):
+    assert 'data-testid="nav-reports"' in signed_in(client, auditor).get("/inbox/").content.decode()
+    client.logout()
+    assert (
+        'data-testid="nav-reports"'
+        not in signed_in(client, trainer).get("/inbox/").content.decode()
+    )
