@@ -1,0 +1,129 @@
+"""Moving a case's workflow state onto a newer version: the same engine task ids, timers
+keep their due time, and a case waiting in a task the new version changed cannot move."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import time_machine
+
+from processes import catalog, engine, migration
+from processes.catalog import ProcessDefinition
+
+from .conftest import RECRUITMENT_DIR
+
+START = {
+    "applicant_name": "李明",
+    "age": 30,
+    "education": "bachelor",
+    "required_education": "college",
+    "education_requirement_reason": "",
+    "veteran": False,
+    "bravery": False,
+    "post": "城管协管员",
+    "notice_period": "P5D",
+}
+REVIEW = {
+    "nationality_prc": True,
+    "good_conduct": True,
+    "fit_for_post": True,
+    "criminal_record": False,
+    "criminal_proceedings_pending": False,
+    "detained_or_rehab": False,
+    "expelled_public_servant": False,
+    "dishonest_blacklist": False,
+}
+OPERATORS = {"staff_hire", "staff_reject"}
+
+
+def files() -> dict[str, bytes]:
+    return catalog.read_directory(RECRUITMENT_DIR)
+
+
+def variant(edit: Any) -> ProcessDefinition:
+    bundle = files()
+    bundle["recruitment.bpmn"] = edit(bundle["recruitment.bpmn"].decode()).encode()
+    return catalog.load_definition(bundle)
+
+
+def roundtrip(state: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(state))
+
+
+def complete(definition: ProcessDefinition, state: dict[str, Any], bpmn_id: str, data: Any) -> Any:
+    ready = engine.ready_human_tasks(definition, engine.load(definition, state))
+    task = next(t for t in ready if t.bpmn_id == bpmn_id)
+    return engine.complete_task(definition, roundtrip(state), task.id, data)
+
+
+def test_it_moves_a_waiting_case_keeping_its_task_id() -> None:
+    old = catalog.load_definition(files())
+    new = variant(lambda x: x.replace('name="报名资格审查"', 'name="报名资格审查（新）"', 1))
+    outcome = engine.start(old, START)
+    moved = migration.migrate(old, new, roundtrip(outcome.state))
+    [task] = engine.ready_human_tasks(new, engine.load(new, roundtrip(moved)))
+    assert task.id == outcome.human_tasks[0].id
+    assert task.name == "报名资格审查（新）"
+    after = complete(new, roundtrip(moved), "review_application", REVIEW)
+    assert [t.bpmn_id for t in after.human_tasks] == ["record_scores"]
+
+
+def test_it_keeps_a_waiting_timers_due_time() -> None:
+    old = catalog.load_definition(files())
+    new = variant(lambda x: x.replace('name="录用审批"', 'name="录用审批（新）"', 1))
+    outcome = engine.start(old, START)
+    for bpmn_id, data in [
+        ("review_application", REVIEW),
+        ("record_scores", {"exam_score": 90, "interview_score": 90}),
+        ("background_check", {"background_ok": True}),
+        (
+            "health_check",
+            {"health_ok": True, "health_hospital": "x", "health_exam_date": "2026-01-01"},
+        ),
+    ]:
+        outcome = complete(old, outcome.state, bpmn_id, data)
+    due = outcome.wake_at
+    assert due is not None and not outcome.human_tasks
+    later = datetime.now(UTC) + timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        moved = migration.migrate(old, new, roundtrip(outcome.state))
+    assert engine.next_timer(engine.load(new, roundtrip(moved))) == due
+    with time_machine.travel(due + timedelta(seconds=1), tick=False):
+        fired = engine.advance(new, roundtrip(moved))
+    assert [t.name for t in fired.human_tasks] == ["录用审批（新）"]
+
+
+def test_it_refuses_a_case_waiting_in_a_task_whose_type_changed() -> None:
+    old = catalog.load_definition(files())
+    new = variant(
+        lambda x: re.sub(
+            r'<bpmn:userTask id="review_application"(.*?)</bpmn:userTask>',
+            r'<bpmn:manualTask id="review_application"\1</bpmn:manualTask>',
+            x,
+            flags=re.S,
+        )
+    )
+    outcome = engine.start(old, START)
+    answer = migration.check(old, new, roundtrip(outcome.state))
+    assert not answer.can_move
+    assert answer.current == ("review_application",)
+    assert "a UserTask here but a ManualTask in the new version" in answer.reasons[0]
+
+
+def test_it_refuses_a_case_whose_current_task_is_gone() -> None:
+    old = catalog.load_definition(files())
+    outcome = engine.start(old, START)
+    other = catalog.load_definition(catalog.read_directory(RECRUITMENT_DIR.parent / "training"))
+    answer = migration.check(old, other, roundtrip(outcome.state))
+    assert not answer.can_move
+    assert "another process (training)" in answer.reasons[0]
+    assert any("review_application" in r and "does not have" in r for r in answer.reasons)
+
+
+def test_it_answers_for_an_unreadable_state_without_raising() -> None:
+    old = catalog.load_definition(files())
+    answer = migration.check(old, old, {"format": "nonsense"})
+    assert not answer.can_move and "cannot be read" in answer.reasons[0]
