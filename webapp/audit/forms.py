@@ -60,7 +60,7 @@ class CaseSearchForm(forms.Form):
 
 
 class SavedSearchForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=_("Search name"), max_length=80)
     shared_role = forms.ChoiceField(
         label=_("Share with role"),
         required=False,
