@@ -216,9 +216,7 @@ def test_it_refuses_the_initiators_own_approval_four_eyes(client, agency, approv
     assert HumanTask.objects.get(pk=task.pk).state == TaskState.OPEN
 
 
-def test_it_cites_the_article_when_the_regulation_refuses_the_step(
-    client, hr, approver, agency
-):
+def test_it_cites_the_article_when_the_regulation_refuses_the_step(client, hr, approver, agency):
     agency.quota = 0  # Art. 9: no headcount left
     agency.save()
     case = case_at_approval(hr, approver, agency)
@@ -377,3 +375,38 @@ def test_it_serves_the_openapi_schema_and_a_docs_page_without_a_cdn(client):
     html = docs.content.decode()
     assert "/api/tasks/{task_id}/complete/" in html
     assert 'src="http' not in html and 'src="//' not in html  # nothing from another host
+
+
+def test_it_opens_a_recruitment_case_as_the_application_form_does(client, hr, approver, agency):
+    from webapp.staff.models import Staff
+
+    from .flows import application
+
+    fields = {**application(agency), "agency": agency.pk}
+    response = post(client, "/api/recruitments/", fields, hr)
+    assert response.status_code == 201, response.json()
+    assert response.json()["process"] == "recruitment"
+    assert response.json()["open_tasks"][0]["role"] == "hr_officer"
+    wrong = {**application(agency, 2), "agency": agency.pk, "required_education": "bachelor"}
+    refused = post(client, "/api/recruitments/", wrong, hr, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert "Art. 10" in refused.json()["fields"]["education_requirement_reason"]
+    assert post(client, "/api/recruitments/", fields, approver).status_code == 403
+    assert Staff.objects.count() == 1
+
+
+def test_it_drafts_a_usage_plan_only_for_the_callers_agency(client, hr, agency, other_agency):
+    created = post(client, "/api/usage-plans/", {"agency": agency.pk}, hr)
+    assert created.status_code == 201 and created.json()["process"] == "usage_plan"
+    foreign = post(client, "/api/usage-plans/", {"agency": other_agency.pk}, hr)
+    assert foreign.status_code == 403
+
+
+def test_it_generates_a_valid_schema_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    assert "/api/inbox/" in out.getvalue()

@@ -110,6 +110,8 @@ def _bodies(agencies: set[int]) -> dict[str, list[dict[str, Any]]]:
     return {
         "/api/cases/": starts,
         "/api/public/complaints/": [{"agency": pk} for pk in sorted(agencies)[:3]],
+        "/api/usage-plans/": [{"agency": pk} for pk in sorted(agencies)[:3]],
+        "/api/recruitments/": [{"agency": pk} for pk in sorted(agencies)[:3]],
     }
 
 

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "webapp.cases.models.CaseStatus",
         "StaffStateEnum": "webapp.staff.models.StaffState",
         "CertificateStateEnum": "webapp.staff.models.CertificateState",
+        "EducationEnum": "webapp.staff.models.Education",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

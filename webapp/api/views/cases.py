@@ -14,11 +14,19 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from webapp.accounts.models import Agency
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import acting_agency_ids
+from webapp.cases.errors import NotPermitted
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseStatus
-from webapp.cases.openings import case_open_for_staff, startable_processes
+from webapp.cases.openings import case_open_for_staff, startable_processes, usage_plan_open
 from webapp.cases.selectors import case_for, case_timeline, visible_cases
+from webapp.staff.forms import ApplicationForm
+from webapp.staff.models import Education
+from webapp.staff.services import recruitment_open
 
+from ..forms import checked
 from ..serializers import (
     CaseDetailSerializer,
     CaseSerializer,
@@ -127,3 +135,58 @@ def case_history(request: Request, case_id: int) -> Response:
             "events": EventSerializer(case_timeline(case), many=True).data,
         }
     )
+
+
+class RecruitmentSerializer(serializers.Serializer[Any]):
+    """The application form's fields (`webapp/staff/forms.py` ApplicationForm)."""
+
+    agency = record_id()
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=20)
+    education = serializers.ChoiceField(choices=Education.choices)
+    post = serializers.CharField(max_length=60)
+    required_education = serializers.ChoiceField(
+        choices=Education.choices, required=False, default=Education.COLLEGE
+    )
+    education_requirement_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+    veteran = serializers.BooleanField(required=False, default=False)
+    bravery = serializers.BooleanField(required=False, default=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+@extend_schema(tags=["cases"], request=RecruitmentSerializer, responses={201: CaseDetailSerializer})
+@api_view(["POST"])
+def recruitment_start(request: Request) -> Response:
+    """Register an applicant and open their recruitment case (Art. 10, 11), as the
+    application form does; only an HR officer of the agency may."""
+    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    if not agencies.exists():
+        raise NotPermitted(_("Only an HR officer can open a recruitment case."))
+    body = RecruitmentSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    form = checked(lambda posted: ApplicationForm(posted, agencies=agencies), dict(request.data))
+    case = recruitment_open(user=request.user, fields=form.cleaned_data)
+    body_out = CaseDetailSerializer(case, context={"request": request}).data
+    return Response(body_out, status=status.HTTP_201_CREATED)
+
+
+class UsagePlanSerializer(serializers.Serializer[Any]):
+    agency = record_id()
+
+
+@extend_schema(tags=["cases"], request=UsagePlanSerializer, responses={201: CaseDetailSerializer})
+@api_view(["POST"])
+def usage_plan_start(request: Request) -> Response:
+    """Draft a usage plan for one of the caller's agencies (Art. 8, 9)."""
+    body = UsagePlanSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    try:
+        agency = Agency.objects.get(pk=body.validated_data["agency"])
+    except Agency.DoesNotExist:
+        raise ValidationError({"agency": _("Choose one of your agencies.")}) from None
+    case = usage_plan_open(agency=agency, actor=request.user)
+    body_out = CaseDetailSerializer(case, context={"request": request}).data
+    return Response(body_out, status=status.HTTP_201_CREATED)
