@@ -49,8 +49,7 @@ class Template:
     events: list[dict[str, Any]]
     open: bool
     subject_state: str | None = None
-    # Per event: the canonical-JSON fragments that do not change between copies.
-    fixed: list[dict[str, str]] = field(default_factory=list)
+    shapes: list[EventShape] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +83,8 @@ class Writer:
 
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
+        self._escaped: dict[int, tuple[str, bytes]] = {}
+        self.dropped: list[tuple[str, str]] = []
 
     def when(self, value: datetime | None) -> Any:
         if value is None or self.postgres:
@@ -96,27 +97,57 @@ class Writer:
     def flag(self, value: bool) -> Any:
         return value if self.postgres else int(value)
 
-    def rows(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         names = ", ".join(f'"{c}"' for c in columns)
         with self.connection.cursor() as cursor:
             if self.postgres:
+                text = b"".join(
+                    b"\t".join([self._copy_text(v) for v in row]) + b"\n" for row in rows
+                )
                 with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(text)
             else:
                 marks = ", ".join("?" for _ in columns)
                 cursor.cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
-    def fast_load(self) -> None:
-        """Skip per-row FK triggers while loading (PostgreSQL superuser only; the
-        generator's own consistency is checked by tests/webapp/test_bench_generate.py)."""
-        if self.postgres:
-            with self.connection.cursor() as cursor:
-                cursor.execute("SET session_replication_role = replica")
+    def _copy_text(self, value: Any) -> bytes:
+        """One value in COPY's text format; the long template texts are escaped once."""
+        if value is None:
+            return b"\\N"
+        if isinstance(value, bool):
+            return b"t" if value else b"f"
+        if isinstance(value, int):
+            return str(value).encode()
+        if isinstance(value, str):
+            if len(value) < 64:
+                return _escape(value)
+            cached = self._escaped.get(id(value))
+            if cached is None or cached[0] is not value:
+                cached = (value, _escape(value))
+                self._escaped[id(value)] = cached
+            return cached[1]
+        return _escape(value.isoformat())  # date, datetime
 
-    def reset_sequences(self, models: Sequence[Any]) -> None:
+    def fast_load(self, tables: Sequence[str]) -> None:
+        """Load without per-row FK triggers and secondary indexes, rebuilt in ``finish``
+        (PostgreSQL only; tests/webapp/test_bench_generate.py checks the data is whole)."""
+        if not self.postgres:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+                [list(tables)],
+            )
+            self.dropped = cursor.fetchall()
+            for name, _ in self.dropped:
+                cursor.execute(f'DROP INDEX "{name}"')
+
+    def finish(self, models: Sequence[Any], *, analyze: bool = True) -> None:
+        """Rebuild the dropped indexes, reset the id sequences, refresh the statistics."""
         from django.core.management.color import no_style
 
         with self.connection.cursor() as cursor:
@@ -124,8 +155,21 @@ class Writer:
                 cursor.execute(sql)
             if self.postgres:
                 cursor.execute("SET session_replication_role = DEFAULT")
-                for model in models:
-                    cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                for _, definition in self.dropped:
+                    cursor.execute(definition)
+                for model in models if analyze else ():
+                    cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+
+
+def _escape(text: str) -> bytes:
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .encode()
+    )
 
 
 def columns(model: Any) -> list[str]:
@@ -153,21 +197,44 @@ def _raw(model: Any, queryset: Any) -> list[dict[str, Any]]:
 
 
 def templates() -> list[Template]:
+    """The demo's top-level cases: completed ones, and running ones waiting on one task."""
+    from webapp.cases.models import Case
+
+    found = []
+    for case_id in (
+        Case.objects.filter(parent__isnull=True).order_by("id").values_list("id", flat=True)
+    ):
+        template = template_of(case_id)
+        if template.open and sum(t["state"] in ("open", "claimed") for t in template.tasks) != 1:
+            continue  # e.g. waiting on a timer: the scheduler would pick copies up
+        found.append(template)
+    return found
+
+
+def template_of(case_id: int) -> Template:
     from webapp.cases.models import Case, CaseEvent, HumanTask
     from webapp.staff.models import Staff
 
-    found = []
-    for case in _raw(Case, Case.objects.filter(parent__isnull=True).order_by("id")):
-        tasks = _raw(HumanTask, HumanTask.objects.filter(case_id=case["id"]).order_by("id"))
-        events = _raw(CaseEvent, CaseEvent.objects.filter(case_id=case["id"]).order_by("seq"))
-        open_tasks = [t for t in tasks if t["state"] in ("open", "claimed")]
-        if case["status"] == "running" and len(open_tasks) != 1:
-            continue  # e.g. waiting on a timer: the scheduler would pick copies up
-        template = Template(case, tasks, events, open=case["status"] == "running")
-        if case["subject_id"]:
-            template.subject_state = Staff.objects.get(pk=case["subject_id"]).state
-        template.fixed = [_fixed_fragments(event) for event in events]
-        found.append(template)
+    [case] = _raw(Case, Case.objects.filter(pk=case_id))
+    tasks = _raw(HumanTask, HumanTask.objects.filter(case_id=case_id).order_by("id"))
+    events = _raw(CaseEvent, CaseEvent.objects.filter(case_id=case_id).order_by("seq"))
+    template = Template(case, tasks, events, open=case["status"] == "running")
+    if case["subject_id"]:
+        template.subject_state = Staff.objects.get(pk=case["subject_id"]).state
+    template.shapes = [_shape(event, columns(CaseEvent)) for event in events]
+    return template
+
+
+def users_by_role(agency_ids: list[int]) -> dict[tuple[int, str], tuple[int, str]]:
+    """(agency, role) -> (user id, display name) for the given agencies."""
+    from webapp.accounts.models import Membership
+
+    found = {}
+    rows = Membership.objects.filter(agency_id__in=agency_ids).values_list(
+        "agency_id", "role", "user_id", "user__last_name", "user__first_name"
+    )
+    for agency_id, role, user_id, last, first in rows:
+        found.setdefault((agency_id, role), (user_id, f"{last}{first}"))
     return found
 
 
@@ -176,26 +243,74 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _fixed_fragments(event: dict[str, Any]) -> dict[str, str]:
-    keys = ("actor_role", "articles", "bpmn_id", "comment", "data_after", "data_before")
-    fixed = {key: _dumps(event[key]) for key in (*keys, "kind", "title")}
-    fixed["data_after_text"] = json.dumps(event["data_after"], ensure_ascii=False)
-    fixed["data_before_text"] = json.dumps(event["data_before"], ensure_ascii=False)
-    return fixed
+@dataclass
+class EventShape:
+    """A template event, ready to copy: its row and its canonical JSON around the gaps.
+
+    history._canonical dumps the event with sorted keys; the copy changes only actor,
+    actor_name, at, case, prev_hash and task, so the rest is encoded once here."""
+
+    row: list[Any]
+    after_actor_name: bytes  # ,"actor_role":..,"articles":..,"at":"
+    after_at: bytes  # ","bpmn_id":..,"case":"
+    after_case: bytes  # ","comment":..,"data_after":..,"data_before":..,"kind":..,"prev_hash":"
+    after_prev: bytes  # ","seq":N,"task":
+    tail: bytes  # ,"title":..}
+    actor_id: int | None
+    actor_name: str
+    at: datetime
+    task_id: int | None
 
 
-def event_hash(fixed: dict[str, str], varying: dict[str, Any]) -> str:
-    """history.event_hash for a copied event, built from precomputed fragments."""
-    text = (
-        f'{{"actor":{_dumps(varying["actor"])},"actor_name":{_dumps(varying["actor_name"])},'
-        f'"actor_role":{fixed["actor_role"]},"articles":{fixed["articles"]},'
-        f'"at":{_dumps(varying["at"])},"bpmn_id":{fixed["bpmn_id"]},'
-        f'"case":{_dumps(varying["case"])},"comment":{fixed["comment"]},'
-        f'"data_after":{fixed["data_after"]},"data_before":{fixed["data_before"]},'
-        f'"kind":{fixed["kind"]},"prev_hash":{_dumps(varying["prev_hash"])},'
-        f'"seq":{varying["seq"]},"task":{_dumps(varying["task"])},"title":{fixed["title"]}}}'
+def _shape(event: dict[str, Any], event_cols: list[str]) -> EventShape:
+    row = dict(event)
+    row["data_before"] = json.dumps(event["data_before"], ensure_ascii=False)
+    row["data_after"] = json.dumps(event["data_after"], ensure_ascii=False)
+    return EventShape(
+        row=[row[c] for c in event_cols],
+        after_actor_name=(
+            f',"actor_role":{_dumps(event["actor_role"])},"articles":{_dumps(event["articles"])}'
+            ',"at":"'
+        ).encode(),
+        after_at=f'","bpmn_id":{_dumps(event["bpmn_id"])},"case":"'.encode(),
+        after_case=(
+            f'","comment":{_dumps(event["comment"])},"data_after":{_dumps(event["data_after"])}'
+            f',"data_before":{_dumps(event["data_before"])},"kind":{_dumps(event["kind"])}'
+            ',"prev_hash":"'
+        ).encode(),
+        after_prev=f'","seq":{event["seq"]},"task":'.encode(),
+        tail=f',"title":{_dumps(event["title"])}}}'.encode(),
+        actor_id=event["actor_id"],
+        actor_name=event["actor_name"],
+        at=event["at"],
+        task_id=event["task_id"],
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def event_hash(
+    shape: EventShape,
+    actor: int | None,
+    actor_name: str,
+    at: str,
+    case: str,
+    prev: str,
+    task: int | None,
+) -> str:
+    """history.event_hash of a copied event (tests/webapp/test_bench_generate.py checks)."""
+    digest = hashlib.sha256(b'{"actor":')
+    digest.update(
+        f'{"null" if actor is None else actor},"actor_name":{_dumps(actor_name)}'.encode()
+    )
+    digest.update(shape.after_actor_name)
+    digest.update(at.encode())
+    digest.update(shape.after_at)
+    digest.update(case.encode())
+    digest.update(shape.after_case)
+    digest.update(prev.encode())
+    digest.update(shape.after_prev)
+    digest.update(b"null" if task is None else str(task).encode())
+    digest.update(shape.tail)
+    return digest.hexdigest()
 
 
 # --------------------------------------------------------------- agencies and people
@@ -360,7 +475,7 @@ def build_world(out: Writer, rng: random.Random, sizes: dict[str, int], now: dat
 # -------------------------------------------------------------------------- cases
 
 
-def _role_of_template_users() -> dict[int, str]:
+def template_user_roles() -> dict[int, str]:
     from webapp.accounts.models import Membership
 
     roles: dict[int, str] = {}
@@ -389,14 +504,21 @@ class CaseCopier:
             _next_id(HumanTask),
             _next_id(CaseEvent),
         )
+        self.event_col = {name: n for n, name in enumerate(self.event_cols)}
         self.state_text: dict[int, tuple[str, str]] = {}
+        self.people: dict[tuple[int, int], tuple[int | None, str]] = {}
         self.batch: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
 
     def _person(self, agency_id: int, template_user: int | None) -> tuple[int | None, str]:
-        role = self.template_roles.get(template_user) if template_user else None
-        if role is None or (agency_id, role) not in self.world.users:
+        """The agency's user holding the role the template's user held."""
+        if template_user is None:
             return None, ""
-        return self.world.users[(agency_id, role)]
+        found = self.people.get((agency_id, template_user))
+        if found is None:
+            role = self.template_roles.get(template_user)
+            found = self.world.users.get((agency_id, role or ""), (None, ""))
+            self.people[(agency_id, template_user)] = found
+        return found
 
     def copy(self, template: Template, agency_id: int, subject: int | None, shift: timedelta):
         tc = template.case
@@ -413,34 +535,24 @@ class CaseCopier:
             self.next_task += 1
             self.batch[1].append(self._task(task, task_ids[task["id"]], case_id, agency_id, shift))
         prev = "0" * 64
-        for event, fixed in zip(template.events, template.fixed, strict=True):
-            actor, actor_name = self._person(agency_id, event["actor_id"])
-            at = event["at"] + shift
-            varying = {
-                "actor": actor,
-                "actor_name": actor_name or event["actor_name"],
-                "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-                "case": key,
-                "prev_hash": prev,
-                "seq": event["seq"],
-                "task": task_ids.get(event["task_id"]),
-            }
-            digest = event_hash(fixed, varying)
-            values = {
-                **event,
-                "id": self.next_event,
-                "case_id": case_id,
-                "actor_id": actor,
-                "actor_name": varying["actor_name"],
-                "at": self.out.when(at),
-                "task_id": varying["task"],
-                "data_before": fixed["data_before_text"],
-                "data_after": fixed["data_after_text"],
-                "prev_hash": prev,
-                "hash": digest,
-            }
+        col = self.event_col
+        for shape in template.shapes:
+            actor, actor_name = self._person(agency_id, shape.actor_id)
+            actor_name = actor_name or shape.actor_name
+            at = (shape.at + shift).isoformat(timespec="microseconds")
+            task = task_ids.get(shape.task_id)
+            digest = event_hash(shape, actor, actor_name, at, key, prev, task)
+            row = shape.row.copy()
+            row[col["id"]] = self.next_event
+            row[col["case_id"]] = case_id
+            row[col["actor_id"]] = actor
+            row[col["actor_name"]] = actor_name
+            row[col["at"]] = at if self.out.postgres else self.out.when(shape.at + shift)
+            row[col["task_id"]] = task
+            row[col["prev_hash"]] = prev
+            row[col["hash"]] = digest
             self.next_event += 1
-            self.batch[2].append(tuple(values[c] for c in self.event_cols))
+            self.batch[2].append(row)
             prev = digest
         started_by, _ = self._person(agency_id, tc["started_by_id"])
         values = {
@@ -527,12 +639,12 @@ def generate(scale: float, seed: int = 2026, log: Callable[[str], None] = print)
     )
     now = datetime.now(UTC).replace(microsecond=0)
     out = Writer()
-    out.fast_load()
+    out.fast_load([m._meta.db_table for m in (Case, HumanTask, CaseEvent, Staff)])
     from django.contrib.auth import get_user_model
 
     world = build_world(out, rng, sizes, now)
     log(f"agencies, users, staff: {time.monotonic() - began:.0f} s")
-    copier = CaseCopier(out, world, _role_of_template_users())
+    copier = CaseCopier(out, world, template_user_roles())
     for n, (template, agency_no, shift) in enumerate(plan(rng, sizes, found, now)):
         agency_id = world.agency_ids[agency_no]
         subject = world.subject(rng, agency_id, template.subject_state)
@@ -540,7 +652,7 @@ def generate(scale: float, seed: int = 2026, log: Callable[[str], None] = print)
         if n and n % 100_000 == 0:
             log(f"{n} cases: {time.monotonic() - began:.0f} s")
     copier.flush()
-    out.reset_sequences([Agency, get_user_model(), Membership, Staff, Case, HumanTask, CaseEvent])
+    out.finish([Agency, get_user_model(), Membership, Staff, Case, HumanTask, CaseEvent])
     seconds = time.monotonic() - began
     log(f"generated {sizes} in {seconds:.0f} s")
     return {

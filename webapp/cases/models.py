@@ -171,6 +171,13 @@ class HumanTask(models.Model):
                 name="task_assignee_open",
                 condition=Q(state__in=["open", "claimed"]),
             ),
+            # A step reads its case's open tasks; without this it scans every task the
+            # case ever had, so a long-running case's steps would slow down.
+            models.Index(
+                fields=["case"],
+                name="task_case_open",
+                condition=Q(state__in=["open", "claimed"]),
+            ),
         ]
 
     def __str__(self) -> str:

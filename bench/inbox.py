@@ -1,0 +1,80 @@
+"""Inbox: an approver's first page and a search, server time, at the generated scale.
+
+Measured in-process with Django's test client (the whole request: session, middleware,
+the query, the template), so the figure is server time without the network. The
+baseline is the same inbox query with PostgreSQL's index scans switched off: what an
+unindexed task table would cost at this scale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+
+from .common import Row, bench_agency, p50, percentile, timed, user
+
+RUNS = 200
+
+
+def _query_ms(approver: Any, search: str = "") -> float:
+    from webapp.cases.selectors import inbox_tasks
+
+    return timed(lambda: list(inbox_tasks(approver, search)[:200]))
+
+
+def explain(approver: Any, search: str = "") -> str:
+    """The plan PostgreSQL picks for the inbox query (docs/performance.md shows it)."""
+    from webapp.cases.selectors import inbox_tasks
+
+    if connection.vendor != "postgresql":
+        return ""
+    return str(inbox_tasks(approver, search)[:200].explain(analyze=True))
+
+
+def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
+    from webapp.cases.models import HumanTask
+
+    agency = bench_agency()
+    approver = user("approver", agency)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(approver)
+    queue = HumanTask.objects.filter(agency=agency, role="approver", state="open").count()
+    surname = (approver.last_name or "王")[:1]
+    for _ in range(5):  # warm: parsed definitions, template cache, connection
+        client.get("/inbox/")
+    page = [timed(lambda: client.get("/inbox/")) for _ in range(runs)]
+    search = [timed(lambda: client.get("/inbox/", {"q": surname})) for _ in range(runs)]
+    query = [_query_ms(approver) for _ in range(runs)]
+    unindexed: list[float] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
+            unindexed = [_query_ms(approver) for _ in range(max(runs // 10, 5))]
+            cursor.execute("RESET enable_indexscan; RESET enable_bitmapscan")
+    rows = [
+        Row("inbox first page p50", p50(page), "ms"),
+        Row("inbox first page p95", percentile(page, 95), "ms", 20.0, "target"),
+        Row("inbox search p50", p50(search), "ms"),
+        Row("inbox search p95", percentile(search, 95), "ms", 20.0, "target"),
+    ]
+    if unindexed:
+        rows.append(
+            Row(
+                "inbox query alone p95",
+                percentile(query, 95),
+                "ms",
+                percentile(unindexed, 95),
+                "same query, index scans off",
+            )
+        )
+    facts = {
+        "approver": approver.username,
+        "queue": queue,
+        "open_tasks": HumanTask.objects.filter(state="open").count(),
+        "tasks": HumanTask.objects.count(),
+        "plan": explain(approver),
+        "search_plan": explain(approver, surname),
+    }
+    return rows, facts

@@ -1,0 +1,239 @@
+"""One step: over HTTP, through the service, and the bare engine persisted and in memory.
+
+All four complete the same step (approving a commendation, which records it and ends
+the case) on copies of one real case, in the same run:
+
+- HTTP: a real gunicorn worker; the approver's browser session posts the task form
+  (CSRF, session, permission checks, form validation, the service, the redirect);
+- service: ``services.task_complete`` in-process (lock, engine, operators, projection,
+  hash-chained events, versioned save), the step without HTTP;
+- bare persisted: lock the case row, load its state, deserialize, complete, serialize,
+  write the state back, commit: the least any persisted engine step can do;
+- bare in memory: deserialize, complete, serialize (JSON text in, JSON text out).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+
+from processes import engine
+from processes.operators import OperatorRegistry
+
+from .common import (
+    APPROVE,
+    BENCH_PASSWORD,
+    Row,
+    bench_agency,
+    copies_at_approval,
+    p50,
+    percentile,
+    timed,
+    user,
+)
+
+RUNS = 200
+
+
+def _stub_operators() -> OperatorRegistry:
+    """The engine alone: the operator answers without touching a database."""
+    registry = OperatorRegistry()
+    registry.register("commendation_record", lambda call: {"commendation": 1})
+    return registry
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def web_server() -> Iterator[str]:
+    """One gunicorn sync worker on the benchmark database."""
+    port = _free_port()
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "webapp.config.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _login(base: str, username: str) -> Any:
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/login/")
+    response = session.post(
+        f"{base}/login/",
+        data={
+            "username": username,
+            "password": BENCH_PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/login/"},
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"benchmark login failed: HTTP {response.status_code}")
+    return session
+
+
+def http_steps(task_ids: list[int], username: str) -> list[float]:
+    with web_server() as base:
+        session = _login(base, username)
+        session.get(f"{base}/inbox/")  # warm the worker (definitions parsed, connection)
+        times = []
+        for task_id in task_ids:
+            url = f"{base}/inbox/tasks/{task_id}/"
+            form = {**APPROVE, "comment": "", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+            began = time.perf_counter()
+            response = session.post(url, data=form, headers={"Referer": url}, allow_redirects=False)
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 302:
+                raise RuntimeError(f"step over HTTP failed: {response.status_code} {url}")
+        return times
+
+
+def service_steps(task_ids: list[int], approver: Any) -> list[float]:
+    from webapp.cases.services import task_complete
+
+    return [
+        timed(lambda t=t: task_complete(task_id=t, user=approver, data=APPROVE)) for t in task_ids
+    ]
+
+
+def _case_and_engine_id(task_id: int) -> tuple[int, str]:
+    from webapp.cases.models import HumanTask
+
+    return HumanTask.objects.values_list("case_id", "engine_task_id").get(pk=task_id)
+
+
+def bare_persisted_steps(task_ids: list[int], definition: Any) -> list[float]:
+    registry = _stub_operators()
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    times = []
+    for task_id in task_ids:
+        case_id, engine_id = _case_and_engine_id(task_id)
+        began = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state FROM cases_case WHERE id = %s FOR UPDATE"
+                if cast
+                else "SELECT state FROM cases_case WHERE id = %s",
+                [case_id],
+            )
+            stored = cursor.fetchone()[0]
+            state = json.loads(stored) if isinstance(stored, str | bytes) else stored
+            outcome = engine.complete_task(
+                definition, state, engine_id, APPROVE, operators=registry
+            )
+            cursor.execute(
+                f"UPDATE cases_case SET state = %s{cast} WHERE id = %s",
+                [json.dumps(outcome.state), case_id],
+            )
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def bare_memory_steps(task_ids: list[int], definition: Any) -> list[float]:
+    from webapp.cases.models import Case
+
+    registry = _stub_operators()
+    times = []
+    for task_id in task_ids:
+        case_id, engine_id = _case_and_engine_id(task_id)
+        text = json.dumps(Case.objects.values_list("state", flat=True).get(pk=case_id))
+        began = time.perf_counter()
+        outcome = engine.complete_task(
+            definition, json.loads(text), engine_id, APPROVE, operators=registry
+        )
+        json.dumps(outcome.state)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
+    from webapp.cases.definitions import parsed
+    from webapp.cases.models import HumanTask
+
+    agency = bench_agency()
+    approver = user("approver", agency)
+    tasks = copies_at_approval(agency, 4 * runs)
+    definition = parsed(
+        HumanTask.objects.select_related("case__definition").get(pk=tasks[0]).case.definition
+    )
+    http = http_steps(tasks[:runs], approver.username)
+    service = service_steps(tasks[runs : 2 * runs], approver)
+    persisted = bare_persisted_steps(tasks[2 * runs : 3 * runs], definition)
+    memory = bare_memory_steps(tasks[3 * runs :], definition)
+    rows = [
+        Row("step over HTTP p50", p50(http), "ms", p50(persisted), "bare persisted step p50"),
+        Row(
+            "step over HTTP p95",
+            percentile(http, 95),
+            "ms",
+            percentile(persisted, 95),
+            "bare persisted step p95",
+        ),
+        Row(
+            "step over HTTP p50 vs engine in memory",
+            p50(http),
+            "ms",
+            p50(memory),
+            "bare engine in memory p50",
+        ),
+        Row(
+            "step in the service (no HTTP) p50",
+            p50(service),
+            "ms",
+            p50(persisted),
+            "bare persisted step p50",
+        ),
+        Row(
+            "bare persisted step p50",
+            p50(persisted),
+            "ms",
+            p50(memory),
+            "bare engine in memory p50",
+        ),
+        Row("step over HTTP p50 (target 10 ms)", p50(http), "ms", 10.0, "target"),
+    ]
+    facts = {
+        "steps": runs,
+        "service_p95": percentile(service, 95),
+        "memory_p95": percentile(memory, 95),
+    }
+    return rows, facts
