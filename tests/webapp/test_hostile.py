@@ -1,0 +1,146 @@
+"""The hostile corpus (tests/hostile/): every file is refused at deploy or stopped when it
+runs; no code of the attacker runs, no file is written, the server keeps serving.
+
+Two paths: the deploy function every deploy goes through (``definition_deploy``) and
+then, for what deploys, the first step of a case; and live requests through the whole
+middleware stack: the designer's import, test run and deploy endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from processes.errors import ModelError
+from processes.xmlsafe import MAX_MODEL_BYTES
+from webapp.accounts.models import Membership
+from webapp.accounts.roles import Role
+from webapp.cases.definitions import definition_deploy
+from webapp.cases.errors import StepRefused
+from webapp.cases.models import Case, CaseEvent, Definition
+from webapp.cases.services import case_start
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(__file__).resolve().parents[1] / "hostile"
+MANIFEST: dict[str, dict[str, str]] = json.loads((CORPUS / "MANIFEST.json").read_text())
+SENTINEL = Path("/tmp/fuzhi-hostile-sentinel")
+SECONDS = 10.0  # each refusal or stop, generously bounded (the limits are 2 s of script time)
+
+
+def bundle(name: str) -> dict[str, bytes]:
+    if name == "oversized":
+        base = (CORPUS / "base" / "model.bpmn").read_bytes()
+        padding = b"<bpmn:documentation>" + b"x" * (MAX_MODEL_BYTES + 10) + b"</bpmn:documentation>"
+        return {"model.bpmn": base.replace(b"<bpmn:startEvent", padding + b"<bpmn:startEvent", 1)}
+    folder = CORPUS / name
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_sentinel():
+    SENTINEL.unlink(missing_ok=True)
+    yield
+    assert not SENTINEL.exists(), "a hostile model wrote a file"
+
+
+def test_the_corpus_is_complete():
+    kinds = {case["attacks"] for case in MANIFEST.values()}
+    assert {"xml", "json", "script task", "gateway condition", "timer", "DMN cell"} <= kinds
+    assert len(MANIFEST) >= 60
+    for name in MANIFEST:
+        assert bundle(name), name
+    # The base the attacks are built on is itself a valid model: the refusals below are
+    # about the attack, not a broken template.
+    assert definition_deploy(files=bundle("base")).process_id == "hostile_base"
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_each_hostile_model_is_refused_or_stopped_on_the_deploy_path(name, agency, hr, client):
+    expected = MANIFEST[name]["stopped_at"]
+    versions = Definition.objects.count()
+    began = time.monotonic()
+    try:
+        definition = definition_deploy(files=bundle(name), user=hr)
+    except ModelError as exc:
+        assert expected == "deploy", f"refused at deploy, but the manifest says run: {exc}"
+        assert Definition.objects.count() == versions
+        assert str(exc)  # one line naming the file and the problem
+    else:
+        assert expected == "run", f"{name} deployed; the manifest says it must be refused"
+        cases, events = Case.objects.count(), CaseEvent.objects.count()
+        with pytest.raises(StepRefused):
+            case_start(
+                definition=definition, agency=agency, title=name, data={"amount": 1}, actor=hr
+            )
+        assert (Case.objects.count(), CaseEvent.objects.count()) == (cases, events)
+    assert time.monotonic() - began < SECONDS
+    # The server still serves.
+    assert client.get(reverse("login")).status_code == 200
+
+
+@pytest.fixture
+def designer_client(city) -> Client:
+    user = get_user_model().objects.create_user("hostile_designer", password=PASSWORD)
+    Membership.objects.create(user=user, agency=city, role=Role.DESIGNER)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(client: Client, files: dict[str, bytes]) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    uploads = [SimpleUploadedFile(n.rsplit("/", 1)[-1], data) for n, data in files.items()]
+    return client.post(reverse("designer:import"), {"files": uploads})
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_each_hostile_model_is_refused_or_stopped_through_live_requests(name, designer_client):
+    from webapp.designer.models import Draft
+
+    expected = MANIFEST[name]["stopped_at"]
+    versions = Definition.objects.count()
+    began = time.monotonic()
+    response = _upload(designer_client, bundle(name))
+    assert response.status_code in (302, 400, 413), response.status_code
+    draft = Draft.objects.order_by("-pk").first()
+    if expected == "run":
+        # Not evidently hostile until it runs: imported, and its test run is stopped.
+        assert draft is not None, f"{name}: the import was refused"
+    if draft is not None:
+        run = designer_client.post(
+            reverse("designer:test_run", args=[draft.pk]),
+            {"files": draft.files, "data": {"amount": 1}},
+            content_type="application/json",
+        )
+        assert run.status_code < 500, run.content[:500]
+        if expected == "run":
+            assert run.status_code == 200, run.content[:500]
+        if run.status_code == 200:
+            assert run.json()["error"], f"{name}: the test run was not stopped"
+        deploy = designer_client.post(
+            reverse("designer:deploy", args=[draft.pk]),
+            {"revision": draft.revision},
+            content_type="application/json",
+        )
+        assert deploy.status_code < 500, deploy.content[:500]
+        if expected == "deploy":
+            assert deploy.status_code >= 400, f"{name}: deployed through the designer"
+    if expected == "deploy":
+        assert Definition.objects.count() == versions
+    assert time.monotonic() - began < 3 * SECONDS
+    assert designer_client.get(reverse("designer:index")).status_code == 200
