@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.test import Client
+from django.utils import translation
 
 from webapp.accounts.roles import Role
 from webapp.cases.history import verify_case
@@ -26,6 +27,13 @@ pytestmark = pytest.mark.django_db
 REVIEW_LABEL = 'name="报名资格审查"'
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are checked in English here (the Chinese ones are tested once below)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def designer(city: Any) -> Any:
     from tests.fixtures import _user
@@ -33,8 +41,8 @@ def designer(city: Any) -> Any:
     return _user("designer", city, Role.DESIGNER)
 
 
-def client_for(user: Any) -> Client:
-    client = Client()
+def client_for(user: Any, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     return client
 
@@ -118,6 +126,8 @@ def test_it_tells_the_second_designer_the_draft_changed_underneath_and_keeps_the
     assert body["files"] == second  # the second designer's work comes back to them
     draft.refresh_from_db()
     assert draft.revision == 2 and "报名审查（甲）" in draft.files["recruitment.bpmn"]
+    chinese = post_json(client_for(other, "zh-hans"), url, {"revision": 1, "files": second})
+    assert "此草稿已被 designer 于" in chinese.json()["error"]
 
 
 def test_it_saves_a_model_with_errors_and_names_the_element_but_refuses_to_deploy_it(

@@ -31,7 +31,12 @@ def draft_problems(files: Mapping[str, str]) -> list[ModelError]:
     for name, content in data.items():
         if name.endswith(".dmn"):
             problems.extend(catalog.check_decision_file(name, content))
+        elif name.endswith(catalog.XML_SUFFIXES):
+            # Neither BPMN nor DMN: the deploy check says what the file is not.
+            problems.extend(check_bundle({name: content}))
     problems.extend(catalog.parse_forms(data)[1])
+    if not problems and not any(name.endswith(".dmn") for name in data):
+        problems = check_bundle(data)  # forms alone: "the bundle has no BPMN file"
     return problems
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from processes import xmlsafe
+from processes.catalog import content_hash
 from processes.errors import HostileInput, ModelError
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
@@ -215,6 +216,12 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
     draft = Draft.objects.get(pk=draft_id)
     if draft.revision != revision:
         raise DraftConflict(changed_underneath(draft), draft=draft)
+    problems = checking.draft_problems(draft.files)
+    if problems:
+        raise StepRefused(
+            _("The model has %(n)d problem(s) and cannot be deployed; the first: %(first)s")
+            % {"n": len(problems), "first": problems[0].one_line()}
+        )
     if not any(checking.is_process_file(n, t) for n, t in draft.files.items()):
         raise StepRefused(
             _(
@@ -222,17 +229,12 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
                 "process that calls it."
             )
         )
-    problems = checking.draft_problems(draft.files)
-    if problems:
-        raise StepRefused(
-            _("The model has %(n)d problem(s) and cannot be deployed; the first: %(first)s")
-            % {"n": len(problems), "first": problems[0].one_line()}
-        )
-    before = Definition.objects.filter(process_id=draft.process_id).count()
-    definition = definition_deploy(
-        files={n: t.encode("utf-8") for n, t in draft.files.items()}, user=user
+    files = {n: t.encode("utf-8") for n, t in draft.files.items()}
+    existing = set(
+        Definition.objects.filter(content_hash=content_hash(files)).values_list("pk", flat=True)
     )
-    if before == Definition.objects.filter(process_id=definition.process_id).count():
+    definition = definition_deploy(files=files, user=user)
+    if definition.pk in existing:  # the newest version already has exactly these files
         raise StepRefused(
             _("Version %(v)d already has exactly these files; nothing was deployed.")
             % {"v": definition.version}
