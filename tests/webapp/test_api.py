@@ -65,6 +65,10 @@ def test_it_accepts_a_token_and_a_rotated_one_replaces_it(client, approver):
     assert client.get("/api/inbox/", **old).status_code == 200
     new_key = token_rotate(user=approver)
     assert client.get("/api/inbox/", **old).status_code == 401
+    from webapp.security.models import AuditEntry
+
+    logged = AuditEntry.objects.filter(action="api_token", actor=approver).latest("at")
+    assert logged.detail == {"replaced": True}
     assert client.get("/api/inbox/", HTTP_AUTHORIZATION=f"Token {new_key}").status_code == 200
 
 
