@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages frontend po system clean
+.PHONY: install run test lint messages frontend po system clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -65,6 +65,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy processes webapp
+
+# Benchmarks, not part of `make test` (docs/performance.md): a throwaway PostgreSQL on port
+# 55499, a generated database (BENCH_SCALE=1 is the province: 1,000,000 cases; 0.01 a
+# city), then every benchmark, printed as one table. Needs redis-server (make system).
+BENCH_SCALE ?= 1
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@eval "$$(scripts/pg_throwaway.sh start 55499)"; \
+	trap 'scripts/pg_throwaway.sh stop "$$FUZHI_PGDATA"' EXIT; \
+	$(BIN)/python -m bench.generate --scale $(BENCH_SCALE) && \
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules webapp/static/dist

@@ -55,7 +55,7 @@ def _stored_bytes(case_id: int) -> tuple[int, int]:
 def looped_case(rounds: int) -> tuple[Any, list[float]]:
     from webapp.cases.openings import usage_plan_open
 
-    agency = bench_agency()
+    agency = bench_agency(1)
     hr, approver = user("hr_officer", agency), user("approver", agency)
     case = usage_plan_open(agency=agency, actor=hr)
     for _ in range(rounds):

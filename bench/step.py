@@ -189,7 +189,7 @@ def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
     from webapp.cases.definitions import parsed
     from webapp.cases.models import HumanTask
 
-    agency = bench_agency()
+    agency = bench_agency(1)
     approver = user("approver", agency)
     tasks = copies_at_approval(agency, 4 * runs)
     definition = parsed(
@@ -199,6 +199,9 @@ def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
     service = service_steps(tasks[runs : 2 * runs], approver)
     persisted = bare_persisted_steps(tasks[2 * runs : 3 * runs], definition)
     memory = bare_memory_steps(tasks[3 * runs :], definition)
+    # The bare persisted steps moved the engine state without the projection: withdraw
+    # those tasks so no inbox shows them.
+    HumanTask.objects.filter(pk__in=tasks[2 * runs : 3 * runs]).update(state="cancelled")
     rows = [
         Row("step over HTTP p50", p50(http), "ms", p50(persisted), "bare persisted step p50"),
         Row(

@@ -62,6 +62,9 @@ def inbox_tasks(user: Any, search: str = "") -> QuerySet[HumanTask]:
             )
         )
         .select_related("case", "case__subject", "agency", "assignee")
+        # The inbox never shows the workflow state; decoding it for every row was most of
+        # the page's time (docs/performance.md).
+        .defer("case__state")
         .order_by("-overdue", "due_at", "created_at")
     )
 
