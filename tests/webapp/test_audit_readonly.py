@@ -124,8 +124,12 @@ def fingerprint() -> str:
     for model in apps.get_models():
         if model._meta.app_label in OWN_TABLES:
             continue
-        rows = model._base_manager.order_by("pk").values_list()
-        digest.update(f"{model._meta.label}{list(rows)!r}".encode())
+        rows = [
+            # PostgreSQL hands binary columns back as memoryview, whose repr is an address.
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in model._base_manager.order_by("pk").values_list()
+        ]
+        digest.update(f"{model._meta.label}{rows!r}".encode())
     return digest.hexdigest()
 
 
