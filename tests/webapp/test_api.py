@@ -117,6 +117,27 @@ def test_it_lists_the_roles_tasks_and_not_other_roles(client, hr, approver, agen
     assert get(client, "/api/inbox/", hr).json()["count"] == 0
 
 
+def test_it_shows_a_foreign_agency_nothing_in_any_list(client, hr, approver, agency, stranger):
+    case = case_at_approval(hr, approver, agency)
+    for url in ("/api/inbox/", "/api/cases/", "/api/staff/", "/api/certificates/"):
+        body = get(client, url, stranger).json()
+        assert body["count"] == 0, url
+        assert case.business_key not in str(body) and case.subject.name not in str(body)
+
+
+def test_it_refuses_bad_filters_on_every_list(client, approver):
+    for url, field in (
+        ("/api/cases/?status=lost", "status"),
+        ("/api/staff/?state=lost", "state"),
+        ("/api/staff/?agency=-1", "agency"),
+        ("/api/certificates/?staff=abc", "staff"),
+        ("/api/inbox/?overdue=perhaps", "overdue"),
+    ):
+        response = get(client, url, approver)
+        assert response.status_code == 400, url
+        assert field in response.json()["fields"], url
+
+
 def test_it_filters_the_inbox_and_refuses_a_bad_filter(client, hr, approver, agency):
     case_at_approval(hr, approver, agency, seq=1)
     case_at_approval(hr, approver, agency, seq=2)
@@ -136,8 +157,9 @@ def test_it_gives_the_task_with_its_form_schema(client, hr, approver, agency):
 
 def test_it_hides_a_foreign_agencys_task(client, hr, approver, agency, stranger):
     task = open_task(case_at_approval(hr, approver, agency), "approve_hire")
-    for url in (f"/api/tasks/{task.pk}/", f"/api/tasks/{task.pk}/claim/"):
-        response = (get if url.endswith(f"{task.pk}/") else post)(client, url, user=stranger)
+    assert get(client, f"/api/tasks/{task.pk}/", stranger).status_code == 404
+    for action in ("claim", "release"):
+        response = post(client, f"/api/tasks/{task.pk}/{action}/", user=stranger)
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
     response = post(client, f"/api/tasks/{task.pk}/complete/", {"data": APPROVE}, stranger)
