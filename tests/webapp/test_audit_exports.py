@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from webapp.cases.models import CaseEvent
+from webapp.cases.models import Case, CaseEvent
 from webapp.cases.services import task_complete
 from webapp.staff.services import recruitment_open
 
@@ -132,3 +132,18 @@ def test_another_agency_cannot_export_a_case_or_an_archive(client, stranger, cas
         reverse("audit:archive_xlsx", args=[case.subject_id]),
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_archive_leaves_out_cases_the_reader_may_not_see(
+    client, hr, stranger, other_agency, case
+):
+    foreign = recruitment_open(user=stranger, fields=application(other_agency, 9))
+    Case.objects.filter(pk=foreign.pk).update(subject=case.subject)  # a case about them elsewhere
+    login(client, "hr")
+    text = pdf_text(client.get(reverse("audit:archive_pdf", args=[case.subject_id])).content)
+    assert case.business_key in text and foreign.business_key not in text
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("audit:archive_xlsx", args=[case.subject_id])).content)
+    )
+    keys = {row[0] for row in list(book["案件"].iter_rows(values_only=True))[1:]}
+    assert keys == {case.business_key}

@@ -174,13 +174,7 @@ def archive_sections(staff: Staff) -> list[tuple[str, list[str], list[list[objec
     ]
 
 
-def _staff_cases(staff: Staff) -> list[Case]:
-    return list(
-        staff.cases.select_related("definition", "agency", "subject").order_by("started_at")
-    )
-
-
-def archive_pdf(staff: Staff, *, full_personal_data: bool) -> bytes:
+def archive_pdf(staff: Staff, cases: list[Case], *, full_personal_data: bool) -> bytes:
     story: list[Flowable] = [
         pdf.heading(_("Archive of %(name)s") % {"name": staff.name}),
         pdf.gap(2),
@@ -193,12 +187,12 @@ def archive_pdf(staff: Staff, *, full_personal_data: bool) -> bytes:
             if rows
             else pdf.text(_("None"))
         )
-    for case in _staff_cases(staff):
+    for case in cases:
         story += [pdf.gap(6), *_case_story(case)]
     return pdf.document(_("Archive of %(name)s") % {"name": staff.name}, story)
 
 
-def archive_xlsx(staff: Staff, *, full_personal_data: bool) -> bytes:
+def archive_xlsx(staff: Staff, cases: list[Case], *, full_personal_data: bool) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -206,7 +200,6 @@ def archive_xlsx(staff: Staff, *, full_personal_data: bool) -> bytes:
     _fill(sheet, [_("Field"), _("Value")], _staff_facts(staff, full_personal_data))
     for title, header, rows in archive_sections(staff):
         _fill(book.create_sheet(_sheet_title(title)), header, rows)
-    cases = _staff_cases(staff)
     _fill(book.create_sheet(_("Cases")), *_case_table(cases))
     header, _rows = _history_sheet([])
     events: list[list[object]] = []

@@ -99,5 +99,16 @@ def staff_for(user: Any, staff_id: int) -> Staff:
     return member
 
 
+def staff_cases(user: Any, staff: Staff) -> list[Case]:
+    """The cases about a member that the user may see, oldest first (a case about them may
+    belong to an agency the user does not see)."""
+    return list(
+        visible_cases(user)
+        .filter(subject=staff)
+        .select_related("definition", "agency", "subject")
+        .order_by("started_at", "pk")
+    )
+
+
 def integrity_runs_for(user: Any) -> QuerySet[IntegrityRun]:
     return IntegrityRun.objects.filter(requested_by_id=user.pk)

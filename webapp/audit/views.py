@@ -112,7 +112,9 @@ def case_xlsx(request: HttpRequest, case_id: int) -> HttpResponse:
 def archive_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_for(request.user, staff_id)
     full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
-    body = exports.archive_pdf(staff, full_personal_data=full)
+    body = exports.archive_pdf(
+        staff, selectors.staff_cases(request.user, staff), full_personal_data=full
+    )
     return _file(body, f"archive-{staff.pk}.pdf", "application/pdf")
 
 
@@ -120,7 +122,9 @@ def archive_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
 def archive_xlsx(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_for(request.user, staff_id)
     full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
-    body = exports.archive_xlsx(staff, full_personal_data=full)
+    body = exports.archive_xlsx(
+        staff, selectors.staff_cases(request.user, staff), full_personal_data=full
+    )
     return _file(body, f"archive-{staff.pk}.xlsx", exports.XLSX)
 
 
