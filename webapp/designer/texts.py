@@ -61,4 +61,13 @@ def js_texts() -> dict[str, str]:
         "layout": _("moved"),
         "no_changes": _("The two versions are the same."),
         "unsaved": _("You have unsaved changes."),
+        "not_a_model": _("not a BPMN 2.0 or DMN document, so it is shown as text"),
+        "no_diagram": _(
+            "the file has no diagram (BPMNDI) to draw, so it is shown as XML text; "
+            "it can be edited and checked as text"
+        ),
+        "dmn_converted": _(
+            "This decision table uses a newer DMN version; the editor shows it, and saves "
+            "it, as DMN 1.3."
+        ),
     }

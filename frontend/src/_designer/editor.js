@@ -113,17 +113,19 @@ export class Editor {
         this.fit();
         await this.runLint();
       } else if (isDmn) {
-        await this.dmn.importXML(text);
+        await this.importDmn(text);
         this.dmnOpen = true;
       } else {
         this.textBox.value = text;
+        if (!name.endsWith(".json")) this.say(`${name}: ${t("not_a_model")}`, "error");
       }
     } catch (error) {
       // A file the modeler cannot show still opens as text, with the reason.
       this.bpmnBox.hidden = this.dmnBox.hidden = true;
       this.textBox.hidden = false;
       this.textBox.value = text;
-      this.say(`${name}: ${error.message || error}`, "error");
+      const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : error.message || error;
+      this.say(`${name}: ${reason}`, "error");
     }
     this.markProblems();
   }
@@ -135,6 +137,20 @@ export class Editor {
     const { width, height } = canvas.viewbox().outer;
     canvas.zoom(canvas.zoom() * 0.85, { x: width / 2, y: height / 2 });
     canvas.scroll({ dx: 60, dy: 0 });
+  }
+
+  async importDmn(text) {
+    try {
+      await this.dmn.importXML(text);
+    } catch (error) {
+      // dmn-js reads DMN 1.3; a DMN 1.4/1.5 table (same structure) is shown as DMN 1.3.
+      const older = text
+        .replace(/https:\/\/www\.omg\.org\/spec\/DMN\/(20211108|20230324)\/MODEL\//g, "https://www.omg.org/spec/DMN/20191111/MODEL/")
+        .replace(/https:\/\/www\.omg\.org\/spec\/DMN\/(20211108|20230324)\/DMNDI\//g, "https://www.omg.org/spec/DMN/20191111/DMNDI/");
+      if (older === text) throw error;
+      await this.dmn.importXML(older);
+      this.say(t("dmn_converted"), "info");
+    }
   }
 
   // --------------------------------------------------------------- problems

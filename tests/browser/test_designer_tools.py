@@ -1,0 +1,95 @@
+"""The designer's test run shows the path on the diagram and changes nothing; every file of
+the shared corpus opens in the browser's modeler (or, if no modeler can show it, as text
+with the reason)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from processes import catalog
+from tests.fixtures import _user
+from tests.processes.test_corpus import PASSES, corpus_files, corpus_path
+from webapp.accounts.roles import Role
+from webapp.cases.models import Case, CaseEvent, HumanTask
+from webapp.staff.models import Staff
+
+from .test_designer_e2e import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REVIEW = {
+    "nationality_prc": "false",
+    "good_conduct": "true",
+    "fit_for_post": "true",
+    "criminal_record": "false",
+    "criminal_proceedings_pending": "false",
+    "detained_or_rehab": "false",
+    "expelled_public_servant": "false",
+    "dishonest_blacklist": "false",
+}
+
+
+@pytest.fixture
+def designer(city: Any) -> Any:
+    return _user("designer", city, Role.DESIGNER)
+
+
+def test_it_test_runs_a_model_and_marks_the_path_without_touching_records(
+    page: Any, live_server: Any, models_deployed: Any, designer: Any
+) -> None:
+    counts = (Case.objects.count(), CaseEvent.objects.count(), Staff.objects.count())
+    sign_in(page, live_server.url, "designer")
+    page.goto(f"{live_server.url}/designer/")
+    page.click("[data-testid=open-recruitment]")
+    page.wait_for_selector("[data-designer-editor][data-ready=true]")
+    page.click("[data-testid=designer-testrun]")
+    page.click("[data-testid=sandbox-start]")
+    form = page.locator("[data-sandbox-task=review_application]")
+    form.wait_for()
+    for field, value in REVIEW.items():
+        form.locator(f"[data-sandbox-field={field}] select").select_option(value)
+    page.click("[data-testid=sandbox-complete-review_application]")
+    page.wait_for_selector("[data-testid=sandbox-completed]")
+    assert "staff_reject" in page.locator("[data-testid=sandbox-operators]").inner_text()
+    for done in ("review_application", "check_eligibility", "reject_ineligible"):
+        page.wait_for_selector(f"g.djs-element[data-element-id={done}].fz-path")
+    assert page.locator("g.djs-element[data-element-id=record_scores].fz-path").count() == 0
+    assert (Case.objects.count(), CaseEvent.objects.count(), Staff.objects.count()) == counts
+    assert not HumanTask.objects.exists()
+
+
+def test_it_opens_every_corpus_file_in_the_browser(
+    page: Any, live_server: Any, designer: Any, tmp_path: Any
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, live_server.url, "designer")
+    for name in corpus_files():
+        path = corpus_path(name)
+        bundle = catalog.bundle_for(path) if path.suffix != ".dmn" else {name: path.read_bytes()}
+        uploads = []
+        for file_name, data in bundle.items():
+            target = tmp_path / file_name.rsplit("/", 1)[-1]
+            target.write_bytes(data)
+            uploads.append(str(target))
+        page.goto(f"{live_server.url}/designer/")
+        page.set_input_files("[data-testid=designer-import] input[type=file]", uploads)
+        page.click("[data-testid=designer-import] button[type=submit]")
+        page.wait_for_selector("[data-designer-editor][data-ready=true]")
+        shown = page.locator(f"[data-testid=designer-files] [data-file='{name}']")
+        assert shown.count() == 1, name
+        problems = page.locator("[data-testid=designer-problems] li[data-source=check]").count()
+        assert (problems == 0) == (name in PASSES), name
+        drawable = name.endswith(".dmn") or b"BPMNDiagram" in bundle[name]
+        if name.startswith("bpmn-moddle-fixtures__error") or not drawable:
+            # No modeler can draw it (not BPMN, or no diagram): it opens as text, and the
+            # status line says why.
+            assert page.locator("[data-testid=designer-text]").is_visible(), name
+            assert name in page.locator("[data-testid=designer-status]").inner_text()
+        else:
+            canvas = ".designer-dmn .dmn-decision-table-container, .designer-dmn .djs-container"
+            selector = canvas if name.endswith(".dmn") else ".designer-bpmn .djs-container"
+            assert page.locator(selector).first.is_visible(), name
+    assert errors == []
