@@ -186,3 +186,14 @@ def test_the_owner_deletes_a_saved_search(client, auditor):
     client.login(username="auditor", password=PASSWORD)
     client.post(reverse("audit:saved_delete", args=[saved.pk]))
     assert not SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+def test_the_auditor_pages_speak_english_too(client, auditor, cases):
+    client.login(username="auditor", password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("audit:search")).content.decode()
+    assert "Case search" in body and "Cases found: 3" in body and "Saved searches" in body
+    body = client.get(reverse("audit:integrity")).content.decode()
+    assert "Verify all histories I may see" in body
+    body = client.get(reverse("cases:detail", args=[cases[0].pk])).content.decode()
+    assert "Export history (PDF)" in body and "path taken" in body
