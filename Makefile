@@ -74,7 +74,7 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	@eval "$$(scripts/pg_throwaway.sh start 55499)"; \
 	trap 'scripts/pg_throwaway.sh stop "$$FUZHI_PGDATA"' EXIT; \
-	$(BIN)/python -m bench.generate --scale $(BENCH_SCALE) && \
+	$(BIN)/python -m bench.generate --scale $(BENCH_SCALE) --jobs 2 && \
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

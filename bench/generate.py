@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import random
 import sys
@@ -77,6 +78,8 @@ def counts(scale: float) -> dict[str, int]:
 
 class Writer:
     """Bulk rows into tables: COPY on PostgreSQL, executemany on SQLite."""
+
+    dropped_by_parent: list[tuple[str, str]] = []
 
     def __init__(self) -> None:
         from django.db import connection
@@ -135,16 +138,23 @@ class Writer:
         (PostgreSQL only; tests/webapp/test_bench_generate.py checks the data is whole)."""
         if not self.postgres:
             return
+        self.replica()
         with self.connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
                 "AND indexname NOT IN (SELECT conname FROM pg_constraint)",
                 [list(tables)],
             )
             self.dropped = cursor.fetchall()
+            Writer.dropped_by_parent = self.dropped
             for name, _ in self.dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
+
+    def replica(self) -> None:
+        """This session skips FK triggers (PostgreSQL superuser; the throwaway cluster)."""
+        if self.postgres:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
 
     def finish(self, models: Sequence[Any], *, analyze: bool = True) -> None:
         """Rebuild the dropped indexes, reset the id sequences, refresh the statistics."""
@@ -623,7 +633,16 @@ def plan(
         yield template, rng.randrange(sizes["agencies"]), shift
 
 
-def generate(scale: float, seed: int = 2026, log: Callable[[str], None] = print) -> dict[str, Any]:
+Planned = tuple[Template, int, int | None, timedelta]  # template, agency, subject, shift
+
+
+def generate(
+    scale: float, seed: int = 2026, log: Callable[[str], None] = print, jobs: int = 1
+) -> dict[str, Any]:
+    """Build the database; ``jobs`` processes copy the cases (same rows for any ``jobs``)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
     from webapp.accounts.models import Agency, Membership
     from webapp.cases.models import Case, CaseEvent, HumanTask
     from webapp.staff.models import Staff
@@ -640,18 +659,32 @@ def generate(scale: float, seed: int = 2026, log: Callable[[str], None] = print)
     now = datetime.now(UTC).replace(microsecond=0)
     out = Writer()
     out.fast_load([m._meta.db_table for m in (Case, HumanTask, CaseEvent, Staff)])
-    from django.contrib.auth import get_user_model
-
     world = build_world(out, rng, sizes, now)
     log(f"agencies, users, staff: {time.monotonic() - began:.0f} s")
-    copier = CaseCopier(out, world, template_user_roles())
-    for n, (template, agency_no, shift) in enumerate(plan(rng, sizes, found, now)):
+    planned: list[Planned] = []
+    for template, agency_no, shift in plan(rng, sizes, found, now):
         agency_id = world.agency_ids[agency_no]
-        subject = world.subject(rng, agency_id, template.subject_state)
-        copier.copy(template, agency_id, subject, shift)
-        if n and n % 100_000 == 0:
-            log(f"{n} cases: {time.monotonic() - began:.0f} s")
-    copier.flush()
+        planned.append(
+            (template, agency_id, world.subject(rng, agency_id, template.subject_state), shift)
+        )
+    copier = CaseCopier(out, world, template_user_roles())
+    chunks = _chunks(planned, max(jobs, 1), (copier.next_case, copier.next_task, copier.next_event))
+    if len(chunks) == 1 or not out.postgres:
+        for chunk in chunks:
+            _copy_chunk(world, *chunk)
+    else:
+        connection.close()  # each process opens its own
+        context = multiprocessing.get_context("fork")
+        workers = [context.Process(target=_copy_chunk, args=(world, *chunk)) for chunk in chunks]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if any(worker.exitcode for worker in workers):
+            raise RuntimeError("a generator process failed")
+        out = Writer()
+        out.dropped = Writer.dropped_by_parent
+    log(f"cases copied: {time.monotonic() - began:.0f} s")
     out.finish([Agency, get_user_model(), Membership, Staff, Case, HumanTask, CaseEvent])
     seconds = time.monotonic() - began
     log(f"generated {sizes} in {seconds:.0f} s")
@@ -663,16 +696,43 @@ def generate(scale: float, seed: int = 2026, log: Callable[[str], None] = print)
     }
 
 
+def _chunks(
+    planned: list[Planned], jobs: int, first: tuple[int, int, int]
+) -> list[tuple[list[Planned], tuple[int, int, int]]]:
+    """Split the plan into ``jobs`` runs, each with the ids it starts from."""
+    size = -(-len(planned) // jobs)
+    chunks = []
+    case_id, task_id, event_id = first
+    for start in range(0, len(planned), size):
+        part = planned[start : start + size]
+        chunks.append((part, (case_id, task_id, event_id)))
+        case_id += len(part)
+        task_id += sum(len(t.tasks) for t, *_ in part)
+        event_id += sum(len(t.events) for t, *_ in part)
+    return chunks
+
+
+def _copy_chunk(world: World, part: list[Planned], ids: tuple[int, int, int]) -> None:
+    out = Writer()
+    out.replica()
+    copier = CaseCopier(out, world, template_user_roles())
+    copier.next_case, copier.next_task, copier.next_event = ids
+    for template, agency_id, subject, shift in part:
+        copier.copy(template, agency_id, subject, shift)
+    copier.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.01, help="1 = province scale")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--jobs", type=int, default=1, help="processes copying cases (PostgreSQL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.config.settings")
     import django
 
     django.setup()
-    generate(args.scale, args.seed)
+    generate(args.scale, args.seed, jobs=args.jobs)
 
 
 if __name__ == "__main__":

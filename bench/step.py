@@ -185,13 +185,31 @@ def bare_memory_steps(task_ids: list[int], definition: Any) -> list[float]:
     return times
 
 
+def round_trips(runs: int) -> list[float]:
+    """A bare database round trip (SELECT 1): what each query of a step costs at least."""
+    with connection.cursor() as cursor:
+        return [timed(lambda: cursor.execute("SELECT 1")) for _ in range(runs)]
+
+
+def queries_per_step(task_id: int, approver: Any) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    from webapp.cases.services import task_complete
+
+    with CaptureQueriesContext(connection) as queries:
+        task_complete(task_id=task_id, user=approver, data=APPROVE)
+    return sum(1 for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT"))
+
+
 def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
     from webapp.cases.definitions import parsed
     from webapp.cases.models import HumanTask
 
     agency = bench_agency(1)
     approver = user("approver", agency)
-    tasks = copies_at_approval(agency, 4 * runs)
+    tasks = copies_at_approval(agency, 4 * runs + 1)
+    queries = queries_per_step(tasks.pop(), approver)
+    trips = round_trips(runs)
     definition = parsed(
         HumanTask.objects.select_related("case__definition").get(pk=tasks[0]).case.definition
     )
@@ -233,6 +251,8 @@ def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
             "bare engine in memory p50",
         ),
         Row("step over HTTP p50 (target 10 ms)", p50(http), "ms", 10.0, "target"),
+        Row("database round trip (SELECT 1) p50", p50(trips), "ms"),
+        Row("queries in one service step", queries, "", 2, "bare persisted step"),
     ]
     facts = {
         "steps": runs,
