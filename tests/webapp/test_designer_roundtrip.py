@@ -1,0 +1,60 @@
+"""What the designer saves is what the engine reads: every model of bpmn/ read and written
+by the modeler's moddle (with Fuzhi's spiffworkflow descriptor) still passes the deploy
+checks and gives the engine the same lanes, forms, deadlines, documentation, decisions
+and operator calls."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from processes import catalog
+from tests.conftest import BPMN_DIR, ROOT
+from webapp.cases.definitions import check_bundle
+
+SCRIPT = ROOT / "frontend" / "src" / "_designer" / "roundtrip-cli.mjs"
+PROCESSES = sorted(p for p in BPMN_DIR.iterdir() if any(p.glob("*.bpmn")))
+
+
+def through_the_modeler(paths: list[Path]) -> dict[str, dict[str, object]]:
+    node = shutil.which("node")
+    assert node, "node is needed (make frontend installs the front-end packages with it)"
+    assert (ROOT / "frontend" / "node_modules" / "bpmn-moddle").is_dir(), "run make frontend"
+    result = subprocess.run(
+        [node, str(SCRIPT), *map(str, paths)],
+        cwd=ROOT / "frontend",
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    written: dict[str, dict[str, object]] = json.loads(result.stdout)
+    return written
+
+
+def engine_view(definition: catalog.ProcessDefinition) -> dict[str, object]:
+    view: dict[str, object] = {bpmn_id: info for bpmn_id, info in definition.tasks.items()}
+    for name, tree in definition.trees.items():
+        for node in tree.iter("{*}serviceTaskOperator", "{*}parameter", "{*}calledDecisionId"):
+            key = f"{name}:{node.getparent().getparent().get('id')}:{node.tag}:{node.get('id')}"
+            view[key] = (dict(node.attrib), (node.text or "").strip())
+    return view
+
+
+@pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
+def test_it_saves_what_the_engine_reads(process: Path) -> None:
+    files = catalog.read_directory(process)
+    bpmn = sorted(process.glob("*.bpmn"))
+    written = through_the_modeler(bpmn)
+    saved = dict(files)
+    for path in bpmn:
+        answer = written[str(path)]
+        assert answer["warnings"] == [], answer["warnings"]
+        saved[path.name] = str(answer["xml"]).encode("utf-8")
+    assert [p.one_line() for p in check_bundle(saved)] == []
+    before = catalog.load_definition(files)
+    after = catalog.load_definition(saved)
+    assert engine_view(after) == engine_view(before)
