@@ -13,11 +13,20 @@ from webapp.cases.errors import StepRefused
 
 from .forms import DelegationForm
 from .models import Delegation, Notification
+from .roles import READ_ONLY_ROLES, Role
+from .selectors import role_pairs
 from .services import delegation_create
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each user lands where their work is: auditors and the justice bureau read cases
+    (they have no tasks, Art. 6, 27), designers edit models, everyone else clears tasks."""
+    roles = {role for _agency, role in role_pairs(request.user)}
+    if roles and roles <= READ_ONLY_ROLES:
+        return redirect("audit:search")
+    if roles == {Role.DESIGNER}:
+        return redirect("designer:index")
     return redirect("inbox:index")
 
 
