@@ -53,6 +53,9 @@ def _operation(
     ok_schema = ok_content.get("application/json", {}).get("schema", {})
     if ok_schema.get("type") == "array":
         ok_schema = ok_schema.get("items", {})
+    page = _resolve(schema, ok_schema).get("properties", {}).get("results", {})
+    if page.get("type") == "array":
+        ok_schema = page.get("items", {})  # a page of results: show one result's fields
     return {
         "method": method.upper(),
         "path": path,
@@ -63,6 +66,7 @@ def _operation(
         "body": _fields(schema, body.get("schema", {})) if body else [],
         "ok": ok,
         "result": _fields(schema, ok_schema) if ok_schema else [],
+        "paged": bool(page),
         "errors": sorted(code for code in op.get("responses", {}) if int(code) >= 400),
     }
 
