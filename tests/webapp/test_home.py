@@ -50,3 +50,8 @@ def test_the_archive_page_links_its_pdf_and_excel_exports(client, hr, agency):
     assert pdf_url in page and reverse("audit:archive_xlsx", args=[staff.pk]) in page
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_sign_in_page_leads_citizens_to_the_registry_and_complaints(client):
+    page = client.get(reverse("login")).content.decode()
+    assert reverse("public:registry") in page and reverse("public:complaint_new") in page
