@@ -29,8 +29,33 @@ _REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
+# Why a case cannot move, by code; the webapp says the same in the user's language.
+REASONS = {
+    "unreadable": "its stored state cannot be read: {error}",
+    "other_process": "the new version is another process ({process})",
+    "task_missing": "it is waiting in {task}, which the new version does not have",
+    "task_type": "it is waiting in {task}, a {old} here but a {new} in the new version",
+    "subprocess_missing": "its sub-process {name} is not in the new version",
+    "steps_removed": "steps it already took are not in the new version: {tasks}",
+    "does_not_load": "the moved state does not load on the new version: {error}",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    params: dict[str, str]
+
+    def __str__(self) -> str:
+        return REASONS[self.code].format(**self.params)
+
+
 class MigrationRefused(ProcessError):
-    """The case cannot move to the new version (the message says why)."""
+    """The case cannot move to the new version (``reasons`` say why)."""
+
+    def __init__(self, *reasons: Reason) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(str(r) for r in reasons))
 
 
 @dataclass(frozen=True)
@@ -39,7 +64,7 @@ class Movability:
 
     can_move: bool
     current: tuple[str, ...]  # BPMN ids of the tasks the case is waiting in
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def _label(definition: ProcessDefinition, bpmn_id: str) -> str:
@@ -60,35 +85,33 @@ def check(old: ProcessDefinition, new: ProcessDefinition, state: dict[str, Any])
     try:
         workflow = snapshot.load(state, old.spec, old.subprocess_specs)
     except ProcessError as exc:
-        return Movability(False, (), (f"its stored state cannot be read: {exc}",))
+        return Movability(False, (), (Reason("unreadable", {"error": str(exc)}),))
     current = _current(workflow)
     ids = tuple(sorted({task.task_spec.bpmn_id for task in current}))
     reasons = _type_reasons(old, new, ids)
     if old.process_id != new.process_id:
-        reasons.insert(0, f"the new version is another process ({new.process_id})")
+        reasons.insert(0, Reason("other_process", {"process": new.process_id}))
     if not reasons:
         try:
             migrate(old, new, state)
+        except MigrationRefused as exc:
+            reasons.extend(exc.reasons)
         except ProcessError as exc:
-            reasons.append(str(exc))
+            reasons.append(Reason("does_not_load", {"error": str(exc)}))
     return Movability(not reasons, ids, tuple(reasons))
 
 
 def _type_reasons(
     old: ProcessDefinition, new: ProcessDefinition, ids: tuple[str, ...]
-) -> list[str]:
-    reasons: list[str] = []
+) -> list[Reason]:
+    reasons: list[Reason] = []
     for bpmn_id in ids:
         before, after = old.tasks.get(bpmn_id), new.tasks.get(bpmn_id)
         if after is None:
-            reasons.append(
-                f"it is waiting in {_label(old, bpmn_id)}, which the new version does not have"
-            )
+            reasons.append(Reason("task_missing", {"task": _label(old, bpmn_id)}))
         elif before is not None and before.kind != after.kind:
-            reasons.append(
-                f"it is waiting in {_label(old, bpmn_id)}, a {before.kind} here but a "
-                f"{after.kind} in the new version"
-            )
+            params = {"task": _label(old, bpmn_id), "old": before.kind, "new": after.kind}
+            reasons.append(Reason("task_type", params))
     return reasons
 
 
@@ -99,7 +122,7 @@ def migrate(
     workflow = snapshot.load(state, old.spec, old.subprocess_specs)
     reasons = _type_reasons(old, new, tuple({t.task_spec.bpmn_id for t in _current(workflow)}))
     if reasons:
-        raise MigrationRefused("; ".join(reasons))
+        raise MigrationRefused(*reasons)
     timers = {
         task.id: dict(task.internal_data)
         for task in workflow.get_tasks(state=TaskState.WAITING)
@@ -111,7 +134,7 @@ def migrate(
     for sp_id, sub_diff in subs.items():
         sub = workflow.subprocesses[sp_id]
         if sub_diff is None:
-            raise MigrationRefused(f"its sub-process {sub.spec.name} is not in the new version")
+            raise MigrationRefused(Reason("subprocess_missing", {"name": sub.spec.name}))
         _refuse_removed(old, sub_diff.removed)
         migrate_workflow(sub_diff, sub, new.subprocess_specs[sub.spec.name])
     workflow.subprocess_specs = new.subprocess_specs
@@ -134,11 +157,11 @@ def _refuse_removed(old: ProcessDefinition, removed: list[Any]) -> None:
     )
     if done:
         names = ", ".join(_label(old, bpmn_id) for bpmn_id in done)
-        raise MigrationRefused(f"steps it already took are not in the new version: {names}")
+        raise MigrationRefused(Reason("steps_removed", {"tasks": names}))
 
 
 def _assert_loads(new: ProcessDefinition, state: dict[str, Any]) -> None:
     try:
         snapshot.load(state, new.spec, new.subprocess_specs)
     except ProcessError as exc:
-        raise MigrationRefused(f"the moved state does not load on the new version: {exc}") from exc
+        raise MigrationRefused(Reason("does_not_load", {"error": str(exc)})) from exc

@@ -366,7 +366,9 @@ def test_it_says_why_a_case_cannot_move(
     v2 = services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
     [row] = moves.movable_cases(v2)
     assert not row.movability.can_move
-    assert "UserTask here but a ManualTask in the new version" in row.movability.reasons[0]
+    assert "UserTask here but a ManualTask in the new version" in row.reasons[0]
+    page = client_for(designer, "zh-hans").get(f"/designer/versions/{v2.pk}/migrate/")
+    assert "在此为 UserTask，在新版本中为 ManualTask" in page.content.decode()
     with pytest.raises(services.StepRefused, match="cannot move"):
         moves.case_migrate(case_id=case.pk, target_id=v2.pk, user=designer)
     case.refresh_from_db()

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from processes import engine, migration
 from webapp.cases.definitions import parsed
@@ -24,11 +25,32 @@ from webapp.cases.models import Case, CaseStatus, Definition, HumanTask, TaskSta
 
 from .services import assert_designer, audit
 
+# processes.migration.REASONS in the user's language.
+REASON_TEXTS = {
+    "unreadable": _lazy("its stored state cannot be read: %(error)s"),
+    "other_process": _lazy("the new version is another process (%(process)s)"),
+    "task_missing": _lazy("it is waiting in %(task)s, which the new version does not have"),
+    "task_type": _lazy(
+        "it is waiting in %(task)s, a %(old)s here but a %(new)s in the new version"
+    ),
+    "subprocess_missing": _lazy("its sub-process %(name)s is not in the new version"),
+    "steps_removed": _lazy("steps it already took are not in the new version: %(tasks)s"),
+    "does_not_load": _lazy("the moved state does not load on the new version: %(error)s"),
+}
+
+
+def reason_text(reason: migration.Reason) -> str:
+    return str(REASON_TEXTS[reason.code]) % reason.params
+
 
 @dataclass(frozen=True)
 class CaseMove:
     case: Case
     movability: migration.Movability
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason_text(r) for r in self.movability.reasons]
 
 
 def movable_cases(target: Definition) -> list[CaseMove]:
@@ -62,8 +84,9 @@ def case_migrate(*, case_id: int, target_id: int, user: Any) -> Case:
         try:
             state = migration.migrate(parsed(old), parsed(target), case.state)
         except migration.MigrationRefused as exc:
+            why = "; ".join(reason_text(r) for r in exc.reasons)
             raise StepRefused(
-                _("%(key)s cannot move: %(why)s") % {"key": case.business_key, "why": exc}
+                _("%(key)s cannot move: %(why)s") % {"key": case.business_key, "why": why}
             ) from None
         _refresh_tasks(case, target, state)
         append_event(
