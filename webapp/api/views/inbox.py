@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -102,6 +102,13 @@ def task_release(request: Request, task_id: int) -> Response:
 @extend_schema(
     tags=["inbox"],
     request=CompleteSerializer,
+    examples=[
+        OpenApiExample(
+            "Approve a hire",
+            value={"data": {"decision": "approve", "reason": "同意"}, "comment": "材料齐全"},
+            request_only=True,
+        )
+    ],
     responses={
         200: CaseDetailSerializer,
         409: OpenApiResponse(description="Already completed by someone (names who and when)"),
