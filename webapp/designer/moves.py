@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from processes import engine, migration
 from webapp.cases.definitions import parsed
@@ -27,15 +27,15 @@ from .services import assert_designer, audit
 
 # processes.migration.REASONS in the user's language.
 REASON_TEXTS = {
-    "unreadable": _lazy("its stored state cannot be read: %(error)s"),
-    "other_process": _lazy("the new version is another process (%(process)s)"),
-    "task_missing": _lazy("it is waiting in %(task)s, which the new version does not have"),
-    "task_type": _lazy(
+    "unreadable": gettext_lazy("its stored state cannot be read: %(error)s"),
+    "other_process": gettext_lazy("the new version is another process (%(process)s)"),
+    "task_missing": gettext_lazy("it is waiting in %(task)s, which the new version does not have"),
+    "task_type": gettext_lazy(
         "it is waiting in %(task)s, a %(old)s here but a %(new)s in the new version"
     ),
-    "subprocess_missing": _lazy("its sub-process %(name)s is not in the new version"),
-    "steps_removed": _lazy("steps it already took are not in the new version: %(tasks)s"),
-    "does_not_load": _lazy("the moved state does not load on the new version: %(error)s"),
+    "subprocess_missing": gettext_lazy("its sub-process %(name)s is not in the new version"),
+    "steps_removed": gettext_lazy("steps it already took are not in the new version: %(tasks)s"),
+    "does_not_load": gettext_lazy("the moved state does not load on the new version: %(error)s"),
 }
 
 
