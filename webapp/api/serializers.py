@@ -279,13 +279,16 @@ class StaffSerializer(serializers.ModelSerializer[Staff]):
             "grade",
         ]
 
-    def _full(self, staff: Staff) -> bool:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # One role lookup per agency, not per row of a list.
-        cache: dict[int, bool] = self.__dict__.setdefault("_hr_of", {})
-        if staff.agency_id not in cache:
+        self._hr_of: dict[int, bool] = {}
+
+    def _full(self, staff: Staff) -> bool:
+        if staff.agency_id not in self._hr_of:
             user = self.context["request"].user
-            cache[staff.agency_id] = has_role(user, Role.HR_OFFICER, staff.agency_id)
-        return cache[staff.agency_id]
+            self._hr_of[staff.agency_id] = has_role(user, Role.HR_OFFICER, staff.agency_id)
+        return self._hr_of[staff.agency_id]
 
     def get_id_number(self, staff: Staff) -> str:
         return staff.id_number if self._full(staff) else staff.id_masked
