@@ -52,7 +52,7 @@ def _stored_bytes(case_id: int) -> tuple[int, int]:
     return len(json.dumps(state)), on_disk
 
 
-def looped_case(rounds: int) -> tuple[Any, list[float]]:
+def looped_case(rounds: int) -> Any:
     from webapp.cases.openings import usage_plan_open
 
     agency = bench_agency(1)
@@ -60,10 +60,18 @@ def looped_case(rounds: int) -> tuple[Any, list[float]]:
     case = usage_plan_open(agency=agency, actor=hr)
     for _ in range(rounds):
         _round(case, hr, approver)
-    times: list[float] = []
+    return case
+
+
+def measured_rounds(cases: list[Any]) -> list[list[float]]:
+    """Step times of further rounds, the cases taking turns so both see the same load."""
+    agency = bench_agency(1)
+    hr, approver = user("hr_officer", agency), user("approver", agency)
+    times: list[list[float]] = [[] for _ in cases]
     for _ in range(MEASURED_ROUNDS):
-        times.extend(_round(case, hr, approver))
-    return case, times
+        for case, found in zip(cases, times, strict=True):
+            found.extend(_round(case, hr, approver))
+    return times
 
 
 def uncompacted_sizes(rounds: tuple[int, int]) -> tuple[int, int]:
@@ -92,8 +100,8 @@ def uncompacted_sizes(rounds: tuple[int, int]) -> tuple[int, int]:
 
 
 def run(long: int = 1000, short: int = 10) -> tuple[list[Row], dict[str, Any]]:
-    short_case, short_times = looped_case(short)
-    long_case, long_times = looped_case(long)
+    short_case, long_case = looped_case(short), looped_case(long)
+    short_times, long_times = measured_rounds([short_case, long_case])
     short_size, long_size = _stored_bytes(short_case.pk), _stored_bytes(long_case.pk)
     plain_short, plain_long = uncompacted_sizes((short, 100))
     rows = [

@@ -28,13 +28,17 @@ def table(rows: list[Row]) -> str:
     lines = [f"{'figure':<58} {'value':>12} {'baseline':>12} {'ratio':>7}  baseline is"]
     lines.append("-" * len(lines[0]) + "-" * 24)
     for row in rows:
-        baseline = f"{row.baseline:,.1f}" if row.baseline is not None else ""
+        baseline = _number(row.baseline) if row.baseline is not None else ""
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
-        value = f"{row.value:,.1f} {row.unit}"
+        value = f"{_number(row.value)} {row.unit}"
         lines.append(
             f"{row.figure:<58} {value:>12} {baseline:>12} {ratio:>7}  {row.baseline_label}"
         )
     return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
