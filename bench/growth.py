@@ -134,6 +134,8 @@ def run(long: int = 1000, short: int = 10) -> tuple[list[Row], dict[str, Any]]:
             f"after {short} loops",
         ),
     ]
+    long_case.refresh_from_db()
+    short_case.refresh_from_db()
     facts = {
         "long_case": long_case.business_key,
         "long_events": long_case.event_count,
