@@ -267,3 +267,30 @@ def test_check_deploy_is_clean_with_the_production_environment():
     )
     assert result.returncode != 0
     assert "SECURE_HSTS_SECONDS" in result.stderr + result.stdout
+
+
+def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(client, hr, settings):
+    settings.BEHIND_PROXY = True
+    for n in range(20):
+        client.post(
+            reverse("login"),
+            {"username": f"guess{n}", "password": "x"},
+            REMOTE_ADDR="10.0.0.254",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9",  # spoofed first hop, real last
+        )
+    entry = AuditEntry.objects.filter(action="login_failed").latest("id")
+    assert entry.ip == "203.0.113.9"
+    blocked = Client().post(
+        reverse("login"),
+        {"username": "hr", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9",
+    )
+    assert blocked.status_code == 200  # the same client, whatever it claims first
+    other = Client().post(
+        reverse("login"),
+        {"username": "hr", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="203.0.113.10",
+    )
+    assert other.status_code == 302  # another client behind the same proxy gets in

@@ -163,8 +163,10 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if _env_bool("BEHIND_PROXY", HTTPS):
-    # The TLS-terminating proxy says which scheme the browser used.
+# Behind a TLS-terminating proxy: it says which scheme the browser used, and the
+# client's address is the last one it appended to X-Forwarded-For (sign-in throttle).
+BEHIND_PROXY = _env_bool("BEHIND_PROXY", HTTPS)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -24,10 +25,18 @@ def current() -> RequestActor | None:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-    # rewrites it, and a throttle keyed on it could be dodged by sending another value.
+    """The caller's address: REMOTE_ADDR, or behind our proxy the address it appended.
+
+    Only the last X-Forwarded-For entry is trusted (our proxy wrote it); earlier ones come
+    from the client, and a throttle keyed on them could be dodged by sending another value.
+    """
     if request is None:
         return None
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last[:45]
     return request.META.get("REMOTE_ADDR") or None
 
 
