@@ -358,6 +358,8 @@ def test_it_answers_json_for_unknown_addresses_and_wrong_methods(client, approve
         "/api/cases/", "{not json", content_type="application/json", **auth(approver)
     )
     assert broken.status_code == 400 and broken.json()["error"] == "parse_error"
+    form = client.post("/api/cases/", {"process": "training"}, **auth(approver))
+    assert form.status_code == 415 and form.json()["error"] == "unsupported_media_type"
 
 
 def test_it_answers_json_even_when_the_server_fails(client, approver, monkeypatch):

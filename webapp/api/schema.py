@@ -48,6 +48,8 @@ def add_error_responses(
 def _document_errors(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     codes = dict(COMMON)
+    if "requestBody" in operation:
+        codes["415"] = "The body must be JSON (`Content-Type: application/json`)."
     if {} not in operation.get("security", [{}]):
         codes["401"] = "Not authenticated: send `Authorization: Token <key>` or a session."
     for code, description in codes.items():
