@@ -294,3 +294,15 @@ def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(client, 
         HTTP_X_FORWARDED_FOR="203.0.113.10",
     )
     assert other.status_code == 302  # another client behind the same proxy gets in
+
+
+def test_a_malformed_forwarded_address_is_ignored(client, hr, settings):
+    settings.BEHIND_PROXY = True
+    response = client.post(
+        reverse("login"),
+        {"username": "hr", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="login_failed").latest("id").ip == "10.0.0.254"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -33,11 +34,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        last = _address(forwarded.rsplit(",", 1)[-1])
         if last:
-            return last[:45]
-    return request.META.get("REMOTE_ADDR") or None
+            return last
+    return _address(str(request.META.get("REMOTE_ADDR", "")))
+
+
+def _address(text: str) -> str | None:
+    # Stored in an inet column on PostgreSQL: anything else would fail the insert.
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
 
 
 class AuditContextMiddleware:
