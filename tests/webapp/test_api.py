@@ -125,6 +125,20 @@ def test_it_shows_a_foreign_agency_nothing_in_any_list(client, hr, approver, age
         assert case.business_key not in str(body) and case.subject.name not in str(body)
 
 
+def test_it_pages_lists_and_caps_the_page_size(client, hr, agency, monkeypatch):
+    from webapp.api.pagination import Page
+
+    for seq in range(3):
+        member(agency, 20 + seq)
+    first = get(client, "/api/staff/?limit=2", hr).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
+    rest = get(client, "/api/staff/?limit=2&offset=2", hr).json()
+    assert len(rest["results"]) == 1
+    monkeypatch.setattr(Page, "max_limit", 2)  # 200 in use; 2 here to see the cap bite
+    capped = get(client, "/api/staff/?limit=1000000", hr).json()
+    assert capped["count"] == 3 and len(capped["results"]) == 2
+
+
 def test_it_refuses_bad_filters_on_every_list(client, approver):
     for url, field in (
         ("/api/cases/?status=lost", "status"),

@@ -291,7 +291,7 @@ REST_FRAMEWORK = {
         "webapp.api.throttles.UserThrottle",
         "webapp.api.throttles.AnonThrottle",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "webapp.api.pagination.Page",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
     # Throttles count by REMOTE_ADDR only: with DRF's default a caller could dodge them by
