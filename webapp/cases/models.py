@@ -171,6 +171,14 @@ class HumanTask(models.Model):
                 name="task_assignee_open",
                 condition=Q(state__in=["open", "claimed"]),
             ),
+            # The inbox's role queue is the unclaimed open tasks of (agency, role); with the
+            # assignee in the predicate PostgreSQL reads them straight from this index
+            # instead of intersecting task_queue_open with every unassigned task.
+            models.Index(
+                fields=["agency", "role", "due_at", "created_at"],
+                name="task_queue_unclaimed",
+                condition=Q(state__in=["open", "claimed"], assignee__isnull=True),
+            ),
             # A step reads its case's open tasks; without this it scans every task the
             # case ever had, so a long-running case's steps would slow down.
             models.Index(
