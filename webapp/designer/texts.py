@@ -21,7 +21,7 @@ def js_texts() -> dict[str, str]:
         "lint": _("lint"),
         "check": _("check"),
         "no_problems": _("No problems."),
-        "name": _("Name"),
+        "element_name": _("Element name"),
         "id": _("Id"),
         "documentation": _("Documentation (cite the article, e.g. Art. 10)"),
         "no_article": _("The documentation cites no article (Art. N)."),

@@ -99,12 +99,15 @@ export class Editor {
     await this.sync();
     this.current = name;
     this.bpmnOpen = this.dmnOpen = false;
+    this.lintProblems = [];
+    this.panel.show(null);
     const text = this.files[name];
     const isBpmn = /\.(bpmn|xml)$/.test(name) && text.includes("BPMN/20100524/MODEL");
     const isDmn = name.endsWith(".dmn");
     this.bpmnBox.hidden = !isBpmn;
     this.dmnBox.hidden = !isDmn;
     this.textBox.hidden = isBpmn || isDmn;
+    this.root.querySelector(".designer-main").classList.toggle("no-panel", !isBpmn);
     this.renderTabs();
     try {
       if (isBpmn) {
@@ -115,6 +118,9 @@ export class Editor {
       } else if (isDmn) {
         await this.importDmn(text);
         this.dmnOpen = true;
+        // One decision table: open it rather than the decision requirements diagram.
+        const tables = this.dmn.getViews().filter((view) => view.type === "decisionTable");
+        if (tables.length === 1) await this.dmn.open(tables[0]);
       } else {
         this.textBox.value = text;
         if (!name.endsWith(".json")) this.say(`${name}: ${t("not_a_model")}`, "error");
@@ -127,7 +133,7 @@ export class Editor {
       const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : error.message || error;
       this.say(`${name}: ${reason}`, "error");
     }
-    this.markProblems();
+    this.renderProblems();
   }
 
   fit() {

@@ -65,7 +65,7 @@ export class FuzhiPanel {
   nameField(bo) {
     const input = el("input", { value: bo.name || "" });
     input.addEventListener("change", () => this.modeling.updateProperties(this.element, { name: input.value }));
-    return this.field("name", t("name"), input);
+    return this.field("name", t("element_name"), input);
   }
 
   documentationField(bo) {
@@ -195,7 +195,7 @@ export class FuzhiPanel {
 
   fieldRow(schema, name, prop, save) {
     const required = new Set(schema.required || []);
-    const label = el("input", { value: prop.title || "", "data-form-label": name });
+    const label = el("input", { value: prop.title || "", "data-form-label": name, title: prop.title || "" });
     label.addEventListener("input", () => {
       prop.title = label.value;
       save();
@@ -213,7 +213,7 @@ export class FuzhiPanel {
       schema.required = [...required];
       save();
     });
-    const rename = el("input", { value: name, size: 12 });
+    const rename = el("input", { value: name, size: 12, title: name });
     rename.addEventListener("change", () => {
       const next = rename.value.trim();
       if (!/^[a-z_][a-z0-9_]*$/.test(next) || schema.properties[next]) return (rename.value = name);
@@ -222,7 +222,7 @@ export class FuzhiPanel {
       save();
       this.show(this.element);
     });
-    const remove = el("button", { type: "button" }, t("remove"));
+    const remove = el("button", { type: "button", title: t("remove"), "aria-label": t("remove") }, "×");
     remove.addEventListener("click", () => {
       delete schema.properties[name];
       schema.required = (schema.required || []).filter((r) => r !== name);
