@@ -93,3 +93,26 @@ def test_it_opens_every_corpus_file_in_the_browser(
             selector = canvas if name.endswith(".dmn") else ".designer-bpmn .djs-container"
             assert page.locator(selector).first.is_visible(), name
     assert errors == []
+
+
+def test_it_marks_what_changed_between_two_versions(
+    page: Any, live_server: Any, models_deployed: Any, designer: Any
+) -> None:
+    from webapp.designer import services
+
+    draft = services.draft_open(process_id="recruitment", user=designer)
+    files = dict(draft.files)
+    files["recruitment.bpmn"] = files["recruitment.bpmn"].replace(
+        'name="报名资格审查"', 'name="报名资格初审"', 1
+    )
+    draft = services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
+    sign_in(page, live_server.url, "designer")
+    page.goto(f"{live_server.url}/designer/compare/recruitment/?a=1&b=2")
+    page.wait_for_selector("[data-designer-compare][data-ready=true]")
+    change = page.locator("[data-diff=changed][data-element=review_application]")
+    assert "报名资格初审" in change.inner_text()
+    for side in ("a", "b"):
+        marked = f"[data-side={side}] g.djs-element[data-element-id=review_application]"
+        assert "fz-diff-changed" in page.locator(marked).get_attribute("class")
+    assert page.locator("[data-diff=added], [data-diff=removed]").count() == 0
