@@ -182,11 +182,15 @@ def test_the_audit_log_page_is_for_auditors_only(client, hr, auditor):
     client.force_login(auditor)
     response = client.get(reverse("security:audit_log"), {"action": "login_failed"})
     assert response.status_code == 200
+    assert 'data-testid="nav-audit-log"' in response.content.decode()
     assert 'data-action="login_failed"' in response.content.decode()
     assert 'data-action="membership_added"' not in response.content.decode()
     hr_client = Client()
     hr_client.force_login(hr)
     assert hr_client.get(reverse("security:audit_log")).status_code == 403
+    assert (
+        'data-testid="nav-audit-log"' not in hr_client.get(reverse("inbox:index")).content.decode()
+    )
     anonymous = Client().get(reverse("security:audit_log"))
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     # Read-only: the page accepts no writes.
