@@ -384,3 +384,39 @@ def test_it_lists_no_case_already_on_the_version(
     recruitment_open(user=hr, fields=application(agency))
     assert moves.movable_cases(v2) == []
     assert Case.objects.get().definition == v2
+
+
+def test_it_refuses_a_form_that_refers_to_another_schema(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    form = json.loads(draft.files["forms/scores.json"])
+    form["properties"]["exam_score"] = {"$ref": "http://example.com/evil.json"}
+    files = {**draft.files, "forms/scores.json": json.dumps(form)}
+    with pytest.raises(services.HostileFile, match="another schema"):
+        services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+
+
+def test_it_refuses_a_hostile_upload_in_the_users_language(designer: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hostile = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "boom">]><d>&x;</d>'
+    client = client_for(designer, "zh-hans")
+    response = client.post(
+        "/designer/import/", {"files": [SimpleUploadedFile("evil.bpmn", hostile)]}, follow=True
+    )
+    assert "已拒绝" in response.content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_it_checks_unsaved_files_without_saving_them(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, 'name="hr_officer"', 'name="clerk"')
+    response = post_json(
+        client_for(designer), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+    )
+    [problem] = response.json()["problems"]
+    assert problem["element_id"] == "lane_hr_officer"
+    assert "lane 'clerk' is not a known role" in problem["message"]
+    draft.refresh_from_db()
+    assert draft.revision == 1 and draft.problems == []

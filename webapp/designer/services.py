@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes import xmlsafe
+from processes import catalog, xmlsafe
 from processes.catalog import content_hash
 from processes.errors import HostileInput, ModelError
 from webapp.accounts.roles import Role
@@ -93,7 +93,8 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
             except ModelError as exc:
                 if isinstance(exc, HostileInput):
                     raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
-    hostile = checking.hostile(checking.draft_problems(files)) if files else []
+    data = {name: text.encode("utf-8") for name, text in files.items()}
+    hostile = checking.hostile(catalog.parse_forms(data)[1])  # oversized, external $ref
     if hostile:
         raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
 
