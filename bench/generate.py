@@ -106,17 +106,25 @@ class Writer:
         names = ", ".join(f'"{c}"' for c in columns)
         with self.connection.cursor() as cursor:
             if self.postgres:
-                text = b"".join(
-                    b"\t".join([self._copy_text(v) for v in row]) + b"\n" for row in rows
-                )
+                text = b"".join(row if isinstance(row, bytes) else self.line(row) for row in rows)
                 with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                     copy.write(text)
             else:
                 marks = ", ".join("?" for _ in columns)
                 cursor.cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
+    def encode(self, value: Any) -> Any:
+        """A value as COPY text on PostgreSQL; unchanged for SQLite's executemany."""
+        return self._copy_text(value) if self.postgres else value
+
+    def line(self, row: Sequence[Any]) -> bytes:
+        """One row as a line of COPY's text format."""
+        return b"\t".join([self._copy_text(v) for v in row]) + b"\n"
+
     def _copy_text(self, value: Any) -> bytes:
         """One value in COPY's text format; the long template texts are escaped once."""
+        if isinstance(value, _Encoded):
+            return value
         if value is None:
             return b"\\N"
         if isinstance(value, bool):
@@ -169,10 +177,16 @@ class Writer:
                 for _, definition in self.dropped:
                     cursor.execute(definition)
                 for model in models if analyze else ():
-                    cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+                    cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
+class _Encoded(bytes):
+    """A value already in COPY's text format."""
 
 
 def _escape(text: str) -> bytes:
+    if "\\" not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+        return text.encode()
     return (
         text.replace("\\", "\\\\")
         .replace("\t", "\\t")
@@ -517,6 +531,7 @@ class CaseCopier:
         self.event_col = {name: n for n, name in enumerate(self.event_cols)}
         self.state_text: dict[int, tuple[str, str]] = {}
         self.people: dict[tuple[int, int], tuple[int | None, str]] = {}
+        self.encoded: dict[int, list[Any]] = {}
         self.batch: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
 
     def _person(self, agency_id: int, template_user: int | None) -> tuple[int | None, str]:
@@ -552,17 +567,21 @@ class CaseCopier:
             at = (shape.at + shift).isoformat(timespec="microseconds")
             task = task_ids.get(shape.task_id)
             digest = event_hash(shape, actor, actor_name, at, key, prev, task)
-            row = shape.row.copy()
-            row[col["id"]] = self.next_event
-            row[col["case_id"]] = case_id
-            row[col["actor_id"]] = actor
-            row[col["actor_name"]] = actor_name
-            row[col["at"]] = at if self.out.postgres else self.out.when(shape.at + shift)
-            row[col["task_id"]] = task
-            row[col["prev_hash"]] = prev
-            row[col["hash"]] = digest
+            row = self._encoded(shape)
+            varying = {
+                "id": self.next_event,
+                "case_id": case_id,
+                "actor_id": actor,
+                "actor_name": actor_name,
+                "at": at if self.out.postgres else self.out.when(shape.at + shift),
+                "task_id": task,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+            for name, value in varying.items():
+                row[col[name]] = self.out.encode(value)
             self.next_event += 1
-            self.batch[2].append(row)
+            self.batch[2].append(b"\t".join(row) + b"\n" if self.out.postgres else row)
             prev = digest
         started_by, _ = self._person(agency_id, tc["started_by_id"])
         values = {
@@ -607,6 +626,16 @@ class CaseCopier:
             "escalated_at": moved("escalated_at"),
         }
         return tuple(values[c] for c in self.task_cols)
+
+    def _encoded(self, shape: EventShape) -> list[Any]:
+        """The template event's row, its constant values already in COPY text (PostgreSQL)
+        so each copy encodes only what changes."""
+        if not self.out.postgres:
+            return shape.row.copy()
+        found = self.encoded.get(id(shape))
+        if found is None:
+            found = self.encoded[id(shape)] = [_Encoded(self.out._copy_text(v)) for v in shape.row]
+        return list(found)
 
     def flush(self) -> None:
         from django.db import transaction

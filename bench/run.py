@@ -37,6 +37,19 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """The results table for docs/performance.md."""
+    lines = ["| figure | value | baseline | ratio |", "|---|---:|---:|---:|"]
+    for row in results["rows"]:
+        value = f"{_number(row['value'])} {row['unit']}".strip()
+        baseline = ""
+        if row["baseline"] is not None:
+            baseline = f"{_number(row['baseline'])} ({row['baseline_label']})"
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else ""
+        lines.append(f"| {row['figure']} | {value} | {baseline} | {ratio} |")
+    return "\n".join(lines)
+
+
 def _number(value: float) -> str:
     return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
 
@@ -44,7 +57,13 @@ def _number(value: float) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fuzhi benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer samples (development)")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the last results as Markdown"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(RESULTS.read_text())))
+        return
     from . import workers
 
     with workers.redis_broker():
