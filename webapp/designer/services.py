@@ -86,15 +86,14 @@ def clean_files(files: Any) -> dict[str, str]:
 
 def refuse_hostile(files: Mapping[str, str]) -> None:
     for name, text in files.items():
-        data = text.encode("utf-8")
         if name.endswith((".bpmn", ".dmn", ".xml")):
             try:
-                xmlsafe.parse_model_xml(data, name)
+                xmlsafe.parse_model_xml(text.encode("utf-8"), name)
             except ModelError as exc:
                 if isinstance(exc, HostileInput):
                     raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
-    data = {name: text.encode("utf-8") for name, text in files.items()}
-    hostile = checking.hostile(catalog.parse_forms(data)[1])  # oversized, external $ref
+    encoded = {name: text.encode("utf-8") for name, text in files.items()}
+    hostile = checking.hostile(catalog.parse_forms(encoded)[1])  # oversized, external $ref
     if hostile:
         raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
 
