@@ -132,7 +132,7 @@ class Writer:
         if isinstance(value, int):
             return str(value).encode()
         if isinstance(value, str):
-            if len(value) < 64:
+            if len(value) < 256:  # hashes, keys, names: escaped each time, never cached
                 return _escape(value)
             cached = self._escaped.get(id(value))
             if cached is None or cached[0] is not value:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -34,9 +35,11 @@ from .common import (
     BENCH_PASSWORD,
     Row,
     bench_agency,
+    clocked,
     copies_at_approval,
     p50,
     percentile,
+    process_cpu_ms,
     timed,
     user,
 )
@@ -58,7 +61,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def web_server() -> Iterator[str]:
+def web_server() -> Iterator[tuple[str, int]]:
     """One gunicorn sync worker on the benchmark database."""
     port = _free_port()
     env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60"}
@@ -85,7 +88,7 @@ def web_server() -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.1)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -111,11 +114,13 @@ def _login(base: str, username: str) -> Any:
     return session
 
 
-def http_steps(task_ids: list[int], username: str) -> list[float]:
-    with web_server() as base:
+def http_steps(task_ids: list[int], username: str) -> tuple[list[float], float]:
+    """Wall time of each step, and the server's mean CPU per step (gunicorn processes)."""
+    with web_server() as (base, pid):
         session = _login(base, username)
         session.get(f"{base}/inbox/")  # warm the worker (definitions parsed, connection)
         times = []
+        cpu_before = process_cpu_ms(pid)
         for task_id in task_ids:
             url = f"{base}/inbox/tasks/{task_id}/"
             form = {**APPROVE, "comment": "", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
@@ -124,14 +129,15 @@ def http_steps(task_ids: list[int], username: str) -> list[float]:
             times.append((time.perf_counter() - began) * 1000)
             if response.status_code != 302:
                 raise RuntimeError(f"step over HTTP failed: {response.status_code} {url}")
-        return times
+        cpu = (process_cpu_ms(pid) - cpu_before) / len(task_ids)
+        return times, cpu
 
 
-def service_steps(task_ids: list[int], approver: Any) -> list[float]:
+def service_steps(task_ids: list[int], approver: Any) -> list[tuple[float, float]]:
     from webapp.cases.services import task_complete
 
     return [
-        timed(lambda t=t: task_complete(task_id=t, user=approver, data=APPROVE)) for t in task_ids
+        clocked(lambda t=t: task_complete(task_id=t, user=approver, data=APPROVE)) for t in task_ids
     ]
 
 
@@ -141,20 +147,14 @@ def _case_and_engine_id(task_id: int) -> tuple[int, str]:
     return HumanTask.objects.values_list("case_id", "engine_task_id").get(pk=task_id)
 
 
-def bare_persisted_steps(task_ids: list[int], definition: Any) -> list[float]:
+def bare_persisted_steps(task_ids: list[int], definition: Any) -> list[tuple[float, float]]:
     registry = _stub_operators()
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    times = []
-    for task_id in task_ids:
-        case_id, engine_id = _case_and_engine_id(task_id)
-        began = time.perf_counter()
+    postgres = connection.vendor == "postgresql"
+    cast, lock = ("::jsonb", " FOR UPDATE") if postgres else ("", "")
+
+    def one(case_id: int, engine_id: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT state FROM cases_case WHERE id = %s FOR UPDATE"
-                if cast
-                else "SELECT state FROM cases_case WHERE id = %s",
-                [case_id],
-            )
+            cursor.execute(f"SELECT state FROM cases_case WHERE id = %s{lock}", [case_id])
             stored = cursor.fetchone()[0]
             state = json.loads(stored) if isinstance(stored, str | bytes) else stored
             outcome = engine.complete_task(
@@ -164,25 +164,31 @@ def bare_persisted_steps(task_ids: list[int], definition: Any) -> list[float]:
                 f"UPDATE cases_case SET state = %s{cast} WHERE id = %s",
                 [json.dumps(outcome.state), case_id],
             )
-        times.append((time.perf_counter() - began) * 1000)
-    return times
+
+    found = []
+    for task_id in task_ids:
+        case_id, engine_id = _case_and_engine_id(task_id)
+        found.append(clocked(lambda c=case_id, e=engine_id: one(c, e)))
+    return found
 
 
-def bare_memory_steps(task_ids: list[int], definition: Any) -> list[float]:
+def bare_memory_steps(task_ids: list[int], definition: Any) -> list[tuple[float, float]]:
     from webapp.cases.models import Case
 
     registry = _stub_operators()
-    times = []
-    for task_id in task_ids:
-        case_id, engine_id = _case_and_engine_id(task_id)
-        text = json.dumps(Case.objects.values_list("state", flat=True).get(pk=case_id))
-        began = time.perf_counter()
+
+    def one(text: str, engine_id: str) -> None:
         outcome = engine.complete_task(
             definition, json.loads(text), engine_id, APPROVE, operators=registry
         )
         json.dumps(outcome.state)
-        times.append((time.perf_counter() - began) * 1000)
-    return times
+
+    found = []
+    for task_id in task_ids:
+        case_id, engine_id = _case_and_engine_id(task_id)
+        text = json.dumps(Case.objects.values_list("state", flat=True).get(pk=case_id))
+        found.append(clocked(lambda text=text, engine_id=engine_id: one(text, engine_id)))
+    return found
 
 
 def round_trips(runs: int) -> list[float]:
@@ -213,50 +219,81 @@ def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
     definition = parsed(
         HumanTask.objects.select_related("case__definition").get(pk=tasks[0]).case.definition
     )
-    http = http_steps(tasks[:runs], approver.username)
+    http, http_cpu = http_steps(tasks[:runs], approver.username)
     service = service_steps(tasks[runs : 2 * runs], approver)
     persisted = bare_persisted_steps(tasks[2 * runs : 3 * runs], definition)
     memory = bare_memory_steps(tasks[3 * runs :], definition)
     # The bare persisted steps moved the engine state without the projection: withdraw
     # those tasks so no inbox shows them.
     HumanTask.objects.filter(pk__in=tasks[2 * runs : 3 * runs]).update(state="cancelled")
+    wall = {
+        name: [w for w, _ in found]
+        for name, found in (("service", service), ("persisted", persisted), ("memory", memory))
+    }
+    cpu = {
+        name: [c for _, c in found]
+        for name, found in (("service", service), ("persisted", persisted), ("memory", memory))
+    }
     rows = [
-        Row("step over HTTP p50", p50(http), "ms", p50(persisted), "bare persisted step p50"),
+        Row(
+            "step over HTTP p50", p50(http), "ms", p50(wall["persisted"]), "bare persisted step p50"
+        ),
         Row(
             "step over HTTP p95",
             percentile(http, 95),
             "ms",
-            percentile(persisted, 95),
+            percentile(wall["persisted"], 95),
             "bare persisted step p95",
         ),
         Row(
             "step over HTTP p50 vs engine in memory",
             p50(http),
             "ms",
-            p50(memory),
+            p50(wall["memory"]),
             "bare engine in memory p50",
         ),
         Row(
             "step in the service (no HTTP) p50",
-            p50(service),
+            p50(wall["service"]),
             "ms",
-            p50(persisted),
+            p50(wall["persisted"]),
             "bare persisted step p50",
         ),
         Row(
             "bare persisted step p50",
-            p50(persisted),
+            p50(wall["persisted"]),
             "ms",
-            p50(memory),
+            p50(wall["memory"]),
             "bare engine in memory p50",
         ),
         Row("step over HTTP p50 (target 10 ms)", p50(http), "ms", 10.0, "target"),
+        Row(
+            "CPU per step over HTTP (server, mean)",
+            http_cpu,
+            "ms",
+            statistics.mean(cpu["persisted"]),
+            "bare persisted step CPU, mean",
+        ),
+        Row(
+            "CPU per step in the service p50",
+            p50(cpu["service"]),
+            "ms",
+            p50(cpu["persisted"]),
+            "bare persisted step CPU p50",
+        ),
+        Row(
+            "CPU per bare persisted step p50",
+            p50(cpu["persisted"]),
+            "ms",
+            p50(cpu["memory"]),
+            "bare engine in memory CPU p50",
+        ),
         Row("database round trip (SELECT 1) p50", p50(trips), "ms"),
         Row("queries in one service step", queries, "", 2, "bare persisted step"),
     ]
     facts = {
         "steps": runs,
-        "service_p95": percentile(service, 95),
-        "memory_p95": percentile(memory, 95),
+        "service_p95": percentile(wall["service"], 95),
+        "memory_p95": percentile(wall["memory"], 95),
     }
     return rows, facts
