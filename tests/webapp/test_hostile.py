@@ -9,6 +9,8 @@ middleware stack: the designer's import, test run and deploy endpoints.
 from __future__ import annotations
 
 import json
+import re
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -144,3 +146,78 @@ def test_each_hostile_model_is_refused_or_stopped_through_live_requests(name, de
         assert Definition.objects.count() == versions
     assert time.monotonic() - began < 3 * SECONDS
     assert designer_client.get(reverse("designer:index")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_server_refuses_or_stops_the_whole_corpus_and_keeps_serving(
+    tmp_path, city, models_deployed
+):
+    """The corpus uploaded over HTTP to gunicorn, one model after another: every import is
+    refused or its test run stopped, no deploy of a refused model, and the server still
+    answers at the end (no worker crashed or hung)."""
+    import requests
+    from django.db import connection
+
+    from tests.fixtures import free_port
+
+    from .test_load import start_server, wait_until_serving
+
+    user = get_user_model().objects.create_user("live_designer", password=PASSWORD)
+    Membership.objects.create(user=user, agency=city, role=Role.DESIGNER)
+    versions = Definition.objects.count()
+    connection.close()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(port, tmp_path / "gunicorn.log")
+    outcomes: dict[str, str] = {}
+    try:
+        wait_until_serving(base, server)
+        http = requests.Session()
+        http.get(f"{base}/login/")
+        signed_in = http.post(
+            f"{base}/login/",
+            data={
+                "username": "live_designer",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": http.cookies["csrftoken"],
+            },
+            allow_redirects=False,
+        )
+        assert signed_in.status_code == 302
+        for name in sorted(MANIFEST):
+            files = [
+                ("files", (n.rsplit("/", 1)[-1], data, "application/octet-stream"))
+                for n, data in bundle(name).items()
+            ]
+            imported = http.post(
+                f"{base}/designer/import/",
+                files=files,
+                data={"csrfmiddlewaretoken": http.cookies["csrftoken"]},
+                allow_redirects=False,
+                timeout=60,
+            )
+            assert imported.status_code in (302, 400, 413), (name, imported.status_code)
+            match = re.search(r"/designer/drafts/(\d+)/", imported.headers.get("Location", ""))
+            if match is None:
+                outcomes[name] = "refused at import"
+                continue
+            draft_id = match.group(1)
+            files_of = {n: d.decode("utf-8", "replace") for n, d in bundle(name).items()}
+            run = http.post(
+                f"{base}/designer/drafts/{draft_id}/test-run/",
+                json={"files": files_of, "data": {"amount": 1}},
+                headers={"X-CSRFToken": http.cookies["csrftoken"]},
+                timeout=60,
+            )
+            assert run.status_code < 500, (name, run.status_code)
+            stopped = run.status_code >= 400 or bool(run.json().get("error"))
+            assert stopped, f"{name}: the live test run was not stopped"
+            outcomes[name] = "stopped"
+        assert server.poll() is None, "gunicorn died"
+        assert requests.get(f"{base}/login/", timeout=10).status_code == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert set(outcomes) == set(MANIFEST)
+    assert all(outcomes[n] == "stopped" for n, c in MANIFEST.items() if c["stopped_at"] == "run")
+    assert Definition.objects.count() == versions
