@@ -4,6 +4,8 @@ with the reason)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +118,37 @@ def test_it_marks_what_changed_between_two_versions(
         marked = f"[data-side={side}] g.djs-element[data-element-id=review_application]"
         assert "fz-diff-changed" in page.locator(marked).get_attribute("class")
     assert page.locator("[data-diff=added], [data-diff=removed]").count() == 0
+
+
+def test_it_tells_the_second_designer_and_offers_their_version(
+    page: Any, live_server: Any, models_deployed: Any, designer: Any, city: Any
+) -> None:
+    from webapp.designer import services
+    from webapp.designer.models import Draft
+
+    from .test_designer_e2e import select_on_canvas
+
+    other = _user("designer2", city, Role.DESIGNER)
+    sign_in(page, live_server.url, "designer")
+    page.goto(f"{live_server.url}/designer/")
+    page.click("[data-testid=open-recruitment]")
+    page.wait_for_selector("[data-designer-editor][data-ready=true]")
+    draft = Draft.objects.get()
+    files = dict(draft.files)
+    files["recruitment.bpmn"] = files["recruitment.bpmn"].replace(
+        'name="报名资格审查"', 'name="报名资格审查（同事）"', 1
+    )
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=other)
+
+    select_on_canvas(page, "review_application")
+    page.fill("[data-panel-field=name] input", "报名资格审查（我）")
+    page.press("[data-panel-field=name] input", "Tab")
+    page.click("[data-testid=designer-save]")
+    page.wait_for_selector("[data-testid=designer-status][data-conflict=true]")
+    assert "designer2" in page.locator("[data-testid=designer-status]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=conflict-download]")
+    mine = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert "报名资格审查（我）" in mine["recruitment.bpmn"]
+    draft.refresh_from_db()
+    assert draft.revision == 2 and "报名资格审查（同事）" in draft.files["recruitment.bpmn"]
