@@ -52,6 +52,8 @@ def test_it_edits_checks_deploys_compares_and_runs_a_new_version(
     base = live_server.url
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content-Security-Policy refusal shows only on the console.
+    page.on("console", lambda msg: "Refused to" in msg.text and errors.append(msg.text))
     sign_in(page, base, "designer")
     page.click("[data-testid=nav-designer]")
     page.click("[data-testid=open-usage_plan]")
