@@ -420,3 +420,13 @@ def test_it_checks_unsaved_files_without_saving_them(models_deployed: Any, desig
     assert "lane 'clerk' is not a known role" in problem["message"]
     draft.refresh_from_db()
     assert draft.revision == 1 and draft.problems == []
+
+
+def test_it_starts_a_new_draft_from_an_older_version(models_deployed: Any, designer: Any) -> None:
+    deploy_edit(designer, REVIEW_LABEL, 'name="报名资格审查（二）"')
+    client = client_for(designer)
+    response = client.post("/designer/processes/recruitment/open/", {"version": "1"})
+    draft = Draft.objects.order_by("-pk").first()
+    assert draft is not None and response.url == f"/designer/drafts/{draft.pk}/"
+    assert draft.based_on is not None and draft.based_on.version == 1
+    assert REVIEW_LABEL in draft.files["recruitment.bpmn"]
