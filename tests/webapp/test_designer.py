@@ -430,3 +430,14 @@ def test_it_starts_a_new_draft_from_an_older_version(models_deployed: Any, desig
     assert draft is not None and response.url == f"/designer/drafts/{draft.pk}/"
     assert draft.based_on is not None and draft.based_on.version == 1
     assert REVIEW_LABEL in draft.files["recruitment.bpmn"]
+
+
+def test_it_refuses_a_save_too_large_to_send_with_a_clear_message(
+    models_deployed: Any, designer: Any, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    draft = recruitment_draft(designer)
+    url = f"/designer/drafts/{draft.pk}/save/"
+    response = post_json(client_for(designer), url, {"revision": 1, "files": draft.files})
+    assert response.status_code == 400
+    assert "too large to send" in response.json()["error"]

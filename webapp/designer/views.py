@@ -7,8 +7,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,6 +49,11 @@ def designer_only(view: View) -> View:
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body.decode("utf-8") or "{}")
+    except RequestDataTooBig:
+        raise StepRefused(
+            _("The model is too large to send (over %(limit)s bytes).")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise StepRefused(_("The request is not valid JSON.")) from None
     if not isinstance(body, dict):
