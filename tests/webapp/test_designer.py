@@ -337,6 +337,8 @@ def test_it_moves_a_running_case_to_the_new_version_and_records_it_in_the_histor
         {"definition_version": 2},
     )
     assert verify_case(case) == []
+    page = client_for(hr).get(f"/cases/{case.pk}/")
+    assert "Moved from version 1 to version 2 of the process" in page.content.decode()
     task.refresh_from_db()
     assert task.is_active and task.name == "报名资格审查（第二版）"
     case = task_complete(task_id=task.pk, user=hr, data=CLEAN_REVIEW, comment="")
