@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -443,3 +444,25 @@ def test_it_refuses_a_save_too_large_to_send_with_a_clear_message(
     response = post_json(client_for(designer), url, {"revision": 1, "files": draft.files})
     assert response.status_code == 400
     assert "too large to send" in response.json()["error"]
+
+
+def test_it_moves_a_case_waiting_on_its_notice_timer_without_restarting_it(
+    models_deployed: Any, designer: Any, hr: Any, approver: Any, agency: Any
+) -> None:
+    import time_machine
+
+    from webapp.cases.scheduling import wake_due_cases
+
+    from .flows import TO_APPROVAL, drive
+
+    case = recruitment_open(user=hr, fields=application(agency))
+    case = drive(case, TO_APPROVAL, hr, approver)
+    due = case.wake_at
+    assert due is not None
+    v2 = deploy_edit(designer, 'name="录用审批"', 'name="录用审批（第二版）"')
+    moves.case_migrate(case_id=case.pk, target_id=v2.pk, user=designer)
+    case.refresh_from_db()
+    assert case.definition == v2 and case.wake_at == due
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
+        wake_due_cases()
+    assert open_task(case, "approve_hire").name == "录用审批（第二版）"
