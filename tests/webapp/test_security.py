@@ -310,3 +310,10 @@ def test_a_malformed_forwarded_address_is_ignored(client, hr, settings):
     )
     assert response.status_code == 200
     assert AuditEntry.objects.filter(action="login_failed").latest("id").ip == "10.0.0.254"
+
+
+def test_a_nul_in_the_sign_in_name_is_refused_cleanly(client, hr):
+    # PostgreSQL cannot store NUL: it must be refused by the form, not crash the audit line.
+    response = login(client, "hr\x00", "wrong")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
