@@ -62,6 +62,10 @@ def js_texts() -> dict[str, str]:
         "no_changes": _("The two versions are the same."),
         "unsaved": _("You have unsaved changes."),
         "not_a_model": _("not a BPMN 2.0 or DMN document, so it is shown as text"),
+        "laid_out": _(
+            "the file had no diagram (BPMNDI); a layout was drawn for it and is saved with "
+            "the draft"
+        ),
         "no_diagram": _(
             "the file has no diagram (BPMNDI) to draw, so it is shown as XML text; "
             "it can be edited and checked as text"

@@ -3,6 +3,7 @@
 // marked on the elements, deploy, and the sandbox test run.
 import BpmnModeler from "bpmn-js/lib/Modeler";
 import DmnModeler from "dmn-js/lib/Modeler";
+import { layoutProcess } from "bpmn-auto-layout";
 import spiffModdle from "./spiff-moddle.js";
 import { FuzhiPanel } from "./panel.js";
 import { lint } from "./lint.js";
@@ -111,7 +112,7 @@ export class Editor {
     this.renderTabs();
     try {
       if (isBpmn) {
-        await this.modeler.importXML(text);
+        await this.importBpmn(name, text);
         this.bpmnOpen = true;
         this.fit();
         await this.runLint();
@@ -143,6 +144,23 @@ export class Editor {
     const { width, height } = canvas.viewbox().outer;
     canvas.zoom(canvas.zoom() * 0.85, { x: width / 2, y: height / 2 });
     canvas.scroll({ dx: 60, dy: 0 });
+  }
+
+  async importBpmn(name, text) {
+    try {
+      await this.modeler.importXML(text);
+    } catch (error) {
+      // A model from a tool that writes no diagram (no BPMNDI): lay it out, say so.
+      if (!/no diagram to display/i.test(String(error.message))) throw error;
+      let laidOut;
+      try {
+        laidOut = await layoutProcess(text);
+      } catch (layoutError) {
+        throw error; // not even a layout can be made: shown as text with the reason
+      }
+      await this.modeler.importXML(laidOut);
+      this.say(`${name}: ${t("laid_out")}`, "info");
+    }
   }
 
   async importDmn(text) {
