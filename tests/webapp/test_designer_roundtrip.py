@@ -1,7 +1,7 @@
-"""What the designer saves is what the engine reads: every model of bpmn/ read and written
-by the modeler's moddle (with Fuzhi's spiffworkflow descriptor) still passes the deploy
-checks and gives the engine the same lanes, forms, deadlines, documentation, decisions
-and operator calls."""
+"""What the designer saves is what the engine reads: every model of bpmn/ (BPMN and DMN)
+read and written by the modelers' moddle (with Fuzhi's spiffworkflow descriptor) still
+passes the deploy checks and gives the engine the same lanes, forms, deadlines,
+documentation, decisions, operator calls and decision-table cells."""
 
 from __future__ import annotations
 
@@ -47,10 +47,10 @@ def engine_view(definition: catalog.ProcessDefinition) -> dict[str, object]:
 @pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
 def test_it_saves_what_the_engine_reads(process: Path) -> None:
     files = catalog.read_directory(process)
-    bpmn = sorted(process.glob("*.bpmn"))
-    written = through_the_modeler(bpmn)
+    models = sorted([*process.glob("*.bpmn"), *process.glob("*.dmn")])
+    written = through_the_modeler(models)
     saved = dict(files)
-    for path in bpmn:
+    for path in models:
         answer = written[str(path)]
         assert answer["warnings"] == [], answer["warnings"]
         saved[path.name] = str(answer["xml"]).encode("utf-8")
@@ -58,3 +58,21 @@ def test_it_saves_what_the_engine_reads(process: Path) -> None:
     before = catalog.load_definition(files)
     after = catalog.load_definition(saved)
     assert engine_view(after) == engine_view(before)
+    assert decision_tables(after) == decision_tables(before)
+
+
+def decision_tables(definition: catalog.ProcessDefinition) -> dict[str, object]:
+    """Each decision table's hit policy, inputs, outputs and rule cells, as the engine reads."""
+    tables: dict[str, object] = {}
+    for name, tree in definition.trees.items():
+        if not name.endswith(".dmn"):
+            continue
+        for table in tree.iter("{*}decisionTable"):
+            cells = [
+                (node.tag.split("}")[-1], (node.text or "").strip())
+                for node in table.iter("{*}text", "{*}inputExpression", "{*}output")
+            ]
+            # SpiffWorkflow reads a missing hitPolicy as UNIQUE, which moddle leaves out.
+            policy = table.get("hitPolicy", "UNIQUE").upper()
+            tables[f"{name}:{table.get('id')}"] = (policy, cells)
+    return tables
