@@ -7,6 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -60,3 +61,38 @@ def body_text(response) -> str:
         reader = PdfReader(io.BytesIO(content))
         return "".join(page.extract_text() or "" for page in reader.pages)
     return content.decode("utf-8", "replace")
+
+
+class _Markup(HTMLParser):
+    """Collects what a browser would run from injected payloads: handlers, scripts, images."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._script: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") and "alert(" in (value or ""):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.found.append("<img src=x>")
+        if tag == "script":
+            kind = dict(attrs).get("type") or "text/javascript"
+            self._script = kind if "json" not in kind else None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None and "alert(" in data:
+            self.found.append(f"<script>{data[:60]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = None
+
+
+def live_markup(html: str) -> list[str]:
+    """Injected markup that is live in this page (parsed as a browser would, not grepped)."""
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    return parser.found

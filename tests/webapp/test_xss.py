@@ -24,15 +24,18 @@ from webapp.staff.lifecycle import certificate_issue
 from webapp.staff.models import Staff
 
 from .flows import APPROVE, CONTRACT, application, case_at_approval, drive, open_task
-from .security_support import routes
+from .security_support import live_markup, routes
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(2)>'
 ATTR = "' onmouseover='alert(3)"
-# What must never appear in an HTML page: the payloads as markup.
-LIVE = ("<script>alert(1)", "<img src=x onerror", "' onmouseover='alert(3)")
+# What must never appear in an HTML page: the payloads as markup. Checked twice: as text,
+# and parsed as a browser would (an event handler attribute, an <img src=x>, a script
+# that runs alert); the single-quote payload is only dangerous as an attribute, so only
+# the parser judges it (inside a JSON data block it is plain text).
+LIVE = ("<script>alert(1)", "<img src=x onerror")
 ESCAPED = ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;")
 
 BASE = Path(__file__).resolve().parents[1] / "hostile" / "base" / "model.bpmn"
@@ -80,6 +83,10 @@ def world(agency, city, hr, approver, auditor, models_deployed):
     )
     waiting = open_task(model_case, "review")
     Notification.objects.create(user=hr, title=SCRIPT, body=IMG)
+    # The designer's editor on that model (its files carry the markup).
+    from webapp.designer.services import draft_open
+
+    draft = draft_open(process_id=definition.process_id, user=designer)
     # A second applicant with a markup name straight through the service.
     second = case_at_approval(hr, approver, agency, seq=2)
     return {
@@ -92,6 +99,7 @@ def world(agency, city, hr, approver, auditor, models_deployed):
             "number": certificate.number,
             "definition_id": definition.pk,
             "process_id": definition.process_id,
+            "draft_id": draft.pk,
         },
         "alt_params": {"case_id": case.pk, "task_id": open_task(second, "approve_hire").pk},
     }
@@ -128,13 +136,13 @@ def test_markup_is_escaped_on_every_page(world, client):
                 pages += 1
                 html = response.content.decode()
                 problems += [f"{url} as {who}: {live!r}" for live in LIVE if live in html]
+                problems += [f"{url} as {who}: {live}" for live in live_markup(html)]
                 if any(e in html for e in ESCAPED):
                     escaped_on.add(route.name)
     assert not problems, "\n".join(problems)
     # The payloads did reach the pages that show them (shown, escaped).
-    assert {"inbox:index", "inbox:task", "cases:detail", "staff:detail", "staff:list"} <= (
-        escaped_on
-    ), escaped_on
+    shown = {"inbox:index", "inbox:task", "cases:detail", "staff:detail", "staff:list"}
+    assert shown | {"designer:index", "designer:edit"} <= (escaped_on), escaped_on
     assert pages > 40, pages
 
 
@@ -162,3 +170,11 @@ def test_the_recruitment_form_shows_a_refused_markup_name_escaped(world, agency)
     assert response.status_code in (200, 400)
     assert not any(live in html for live in LIVE)
     assert ESCAPED[1] in html  # the bad ID number is shown back, escaped
+
+
+def test_the_detector_finds_live_markup_and_ignores_inert_text():
+    assert live_markup(f"<a title='{ATTR}'>x</a>") == ["<a onmouseover='alert(3)'>"]
+    assert live_markup(f"<p>{SCRIPT}</p>") == ["<script>alert(1)"]
+    assert sorted(live_markup(f'<p title="{IMG}">')) == ["<img onerror='alert(2)'>", "<img src=x>"]
+    inert = f'<script type="application/json">{{"a": "{ATTR}"}}</script><p>&lt;script&gt;</p>'
+    assert live_markup(inert) == []
