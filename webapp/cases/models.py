@@ -230,6 +230,7 @@ EVENT_KINDS = {
     "case_linked": _("linked case opened"),
     "task_delegated": _("task delegated"),
     "task_overdue": _("task overdue, escalated"),
+    "case_migrated": _("moved to a newer process version"),
 }
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from processes.errors import OperatorRefused
@@ -52,13 +52,13 @@ def subject_of(call: OperatorCall) -> Staff:
 
 
 TRANSITION_LABELS = {
-    "hire": _lazy("hire"),
-    "reject": _lazy("record as not hired"),
-    "certify": _lazy("certify and put on duty"),
-    "suspend": _lazy("suspend"),
-    "reinstate": _lazy("reinstate"),
-    "separate": _lazy("separate"),
-    "dismiss": _lazy("dismiss"),
+    "hire": gettext_lazy("hire"),
+    "reject": gettext_lazy("record as not hired"),
+    "certify": gettext_lazy("certify and put on duty"),
+    "suspend": gettext_lazy("suspend"),
+    "reinstate": gettext_lazy("reinstate"),
+    "separate": gettext_lazy("separate"),
+    "dismiss": gettext_lazy("dismiss"),
 }
 
 
