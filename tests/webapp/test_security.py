@@ -154,6 +154,9 @@ def test_the_throttle_refuses_even_the_right_password_after_five_failures(client
     text = response.content.decode()
     assert re.search(r"15\s*分钟|15 minutes", text), text[:2000]
     assert AuditEntry.objects.filter(action="login_locked", login_key="hr").count() == 1
+    for _ in range(10):  # hammering a locked account adds no more lines this minute
+        assert login(client, "hr").status_code == 200
+    assert AuditEntry.objects.filter(action="login_locked", login_key="hr").count() == 1
     # Another account from another address is not affected...
     assert login(Client(), "approver", ip="10.0.0.2").status_code == 302
     # ...and after the window the owner gets in again.

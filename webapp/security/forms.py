@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from .context import client_ip
 from .models import AuditAction
-from .services import audit_record, lockout_minutes, login_blocked
+from .services import audit_record, lockout_minutes, login_blocked, recently_locked
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -28,9 +28,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if login_blocked(username, ip):
             # Checked before authenticate(): a locked-out guesser learns nothing, even
             # from a correct password.
-            audit_record(
-                None, AuditAction.LOGIN_LOCKED, username, ip=ip, login_key=username.lower()
-            )
+            if not recently_locked(username, ip):
+                audit_record(
+                    None, AuditAction.LOGIN_LOCKED, username, ip=ip, login_key=username.lower()
+                )
             raise forms.ValidationError(
                 _(
                     "Too many failed sign-ins for this account or from this address. "

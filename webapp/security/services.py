@@ -85,3 +85,14 @@ def login_blocked(username: str, ip: str | None) -> bool:
 
 def lockout_minutes() -> int:
     return max(1, int(_window().total_seconds() // 60))
+
+
+def recently_locked(username: str, ip: str | None) -> bool:
+    """A refusal for this name and address was logged in the last minute: one line per
+    minute is enough, so a guesser hammering a locked account cannot flood the log."""
+    return AuditEntry.objects.filter(
+        action=AuditAction.LOGIN_LOCKED,
+        login_key=username.strip().lower(),
+        ip=ip,
+        at__gte=timezone.now() - timedelta(minutes=1),
+    ).exists()
