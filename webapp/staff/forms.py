@@ -74,3 +74,8 @@ class DutyForm(forms.Form):
         label=_("Officer's enforcement certificate number"), max_length=40, required=False
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class GradeForm(forms.Form):
+    grade = forms.CharField(label=_("New grade (Art. 18)"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -280,3 +280,22 @@ class DutyAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} · {self.get_duty_display()}"
+
+
+class GradeChange(models.Model):
+    """A change of a member's category and level (分类分级, Art. 18), kept in the archive."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="grade_changes")
+    grade_before = models.CharField(_("grade before"), max_length=20, blank=True)
+    grade_after = models.CharField(_("grade after"), max_length=20)
+    reason = models.CharField(_("reason"), max_length=200)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.grade_before} → {self.grade_after}"

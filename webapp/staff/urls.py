@@ -10,4 +10,5 @@ urlpatterns = [
     path("recruitment/ranking/", views.recruitment_ranking, name="ranking"),
     path("<int:staff_id>/cases/new/", views.case_new, name="case_new"),
     path("<int:staff_id>/duties/new/", views.duty_new, name="duty_new"),
+    path("<int:staff_id>/grade/", views.grade_new, name="grade_new"),
 ]

@@ -17,7 +17,8 @@ from webapp.cases.errors import StepRefused
 from webapp.cases.openings import case_open_for_staff, startable_processes
 
 from .duties import duty_assign
-from .forms import ApplicationForm, DutyForm
+from .forms import ApplicationForm, DutyForm, GradeForm
+from .grades import grade_set
 from .models import Staff
 from .services import recruitment_open
 
@@ -49,6 +50,8 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         "processes": startable_processes(member) if is_hr else [],
         "may_assign": is_hr or has_role(request.user, Role.APPROVER, member.agency_id),
         "duty_form": DutyForm(),
+        "grade_changes": member.grade_changes.select_related("changed_by")[:20],
+        "grade_form": GradeForm() if is_hr else None,
     }
     return render(request, "staff/detail.html", context)
 
@@ -92,6 +95,23 @@ def duty_new(request: HttpRequest, staff_id: int) -> HttpResponse:
             messages.success(request, _("Duty assigned."))
     else:
         messages.error(request, _("The duty form is incomplete."))
+    return redirect("staff:detail", staff_id=member.pk)
+
+
+@login_required
+@require_POST
+def grade_new(request: HttpRequest, staff_id: int) -> HttpResponse:
+    member = _visible_staff(request, staff_id)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new grade and the reason for it."))
+        return redirect("staff:detail", staff_id=member.pk)
+    try:
+        grade_set(staff=member, user=request.user, **form.cleaned_data)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Grade recorded."))
     return redirect("staff:detail", staff_id=member.pk)
 
 
