@@ -51,7 +51,8 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
         return
     name = f"fuzhi_restore_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        # template0: nobody is ever connected to it, so the copy never waits or fails.
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     base = database_url().rsplit("/", 1)[0]
     yield f"{base}/{name}"
     connection.close()
