@@ -48,7 +48,8 @@ def compact(workflow: BpmnWorkflow) -> int:
         return 0
     kept = _subtree_ids(root)
     dropped = len(workflow.tasks) - len(kept)
-    workflow.tasks = {task_id: workflow.tasks[task_id] for task_id in kept}
+    # In their old order: SpiffWorkflow hands events to catching tasks in this order.
+    workflow.tasks = {task_id: task for task_id, task in workflow.tasks.items() if task_id in kept}
     root._parent = None
     workflow.task_tree = root
     if workflow.last_task is not None and workflow.last_task.id not in kept:
