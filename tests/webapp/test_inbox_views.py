@@ -165,3 +165,38 @@ def test_it_ranks_equal_scores_with_veterans_first(client, hr, approver, agency)
         )
     body = login(client, hr).get(reverse("staff:ranking")).content.decode()
     assert body.index("申请人2") < body.index("申请人1")
+
+
+def test_the_inbox_pages_fifty_tasks_at_a_time_overdue_first(client, approver, agency):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webapp.cases.models import Case, Definition, HumanTask
+
+    definition = Definition.objects.create(process_id="p", version=1, name="p", content_hash="h")
+    case = Case.objects.create(
+        business_key="P-1", title="t", definition=definition, agency=agency, state={}
+    )
+    now = timezone.now()
+    HumanTask.objects.bulk_create(
+        HumanTask(
+            case=case,
+            engine_task_id=f"e{i}",
+            bpmn_id="approve",
+            name=f"task {i:02d}",
+            role="approver",
+            agency=agency,
+            due_at=now - timedelta(days=1) if i == 60 else now + timedelta(days=i + 1),
+        )
+        for i in range(61)
+    )
+    client.force_login(approver)
+    first = client.get(reverse("inbox:index"))
+    assert len(first.context["tasks"]) == 50 and first.context["total"] == 61
+    assert first.context["tasks"][0].name == "task 60"  # the overdue one leads
+    assert first.context["overdue"] == 1
+    second = client.get(reverse("inbox:index"), {"page": 2})
+    assert len(second.context["tasks"]) == 11
+    shown = {t.pk for t in first.context["tasks"]} | {t.pk for t in second.context["tasks"]}
+    assert len(shown) == 61
