@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": page.paginator.count,
         "search": search,
-        "overdue": queue.filter(overdue=True).count(),
+        "overdue": queue.filter(due_at__lt=timezone.now()).count(),
     }
     return render(request, "inbox/index.html", context)
 
