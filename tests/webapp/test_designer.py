@@ -157,6 +157,7 @@ def test_it_saves_a_model_with_errors_and_names_the_element_but_refuses_to_deplo
     [
         '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "boom">]><d>&x;</d>',
         '<?xml version="1.0"?><!DOCTYPE d SYSTEM "http://example.com/x.dtd"><d/>',
+        '<?xml version="1.0"?><definitions>\x00</definitions>',
     ],
 )
 def test_it_refuses_a_hostile_file_and_changes_nothing(
@@ -171,6 +172,11 @@ def test_it_refuses_a_hostile_file_and_changes_nothing(
     assert "Refused" in response.json()["error"] or "拒绝" in response.json()["error"]
     draft.refresh_from_db()
     assert draft.revision == 1
+
+
+def test_it_refuses_an_upload_holding_a_nul_character(designer: Any) -> None:
+    with pytest.raises(services.HostileFile, match="NUL"):
+        services.draft_import(user=designer, uploads={"nul.bpmn": b"<a>\x00</a>"})
 
 
 def test_it_refuses_an_oversized_upload_with_a_clear_message(designer: Any) -> None:

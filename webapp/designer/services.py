@@ -79,6 +79,12 @@ def clean_files(files: Any) -> dict[str, str]:
                 _("“%(name)s” is not a model file name (.bpmn, .dmn, or forms/….json).")
                 % {"name": str(name)[:80]}
             )
+        if "\x00" in text:
+            # No XML or JSON file holds a NUL, and PostgreSQL cannot store one in text.
+            raise HostileFile(
+                _("Refused: %(name)s contains a NUL character, which no model file may hold.")
+                % {"name": name}
+            )
         cleaned[name] = text
     refuse_hostile(cleaned)
     return cleaned
