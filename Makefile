@@ -21,6 +21,9 @@ install: $(STAMP) messages frontend
 # frontend/package-lock.json; esbuild bundles them into webapp/static/dist (build output).
 FRONTEND_STAMP := frontend/node_modules/.installed
 $(FRONTEND_STAMP): frontend/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "install Node.js and npm: apt-get install nodejs npm" >&2; exit 1; fi; fi
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $(FRONTEND_STAMP)
 
