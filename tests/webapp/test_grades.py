@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.fixtures import make_id
 from webapp.cases.errors import StepRefused
@@ -75,7 +76,7 @@ def test_a_member_of_another_agency_is_not_found(client, stranger, agency):
 )
 def test_refusals_save_nothing(hr, agency, state, grade, reason, says):
     staff = member(agency, state=state, grade="三级")
-    with pytest.raises(StepRefused, match=says):
+    with translation.override("en"), pytest.raises(StepRefused, match=says):
         grade_set(staff=staff, user=hr, grade=grade, reason=reason)
     assert Staff.objects.get(pk=staff.pk).grade == "三级"
     assert not GradeChange.objects.exists()
