@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from webapp.cases.errors import StepRefused
@@ -33,7 +34,10 @@ def serving(agency, hr, seq, name=None) -> Staff:
     staff = member(agency, seq)
     if name:
         Staff.objects.filter(pk=staff.pk).update(name=name)
-    call(case_about(staff, hr), "certificate_issue")
+    # Operators run inside a step's transaction (they lock the member's row); the browser
+    # tests call this from autocommit mode, where PostgreSQL would refuse the lock.
+    with transaction.atomic():
+        call(case_about(staff, hr), "certificate_issue")
     return Staff.objects.get(pk=staff.pk)
 
 
