@@ -55,3 +55,10 @@ def test_the_archive_page_links_its_pdf_and_excel_exports(client, hr, agency):
 def test_the_sign_in_page_leads_citizens_to_the_registry_and_complaints(client):
     page = client.get(reverse("login")).content.decode()
     assert reverse("public:registry") in page and reverse("public:complaint_new") in page
+
+
+def test_signing_in_leads_an_auditor_to_case_search(client, auditor):
+    response = client.post(
+        reverse("login"), {"username": auditor.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("audit:search")

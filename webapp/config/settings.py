@@ -145,7 +145,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "webapp" / "static"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "inbox:index"
+# Home sends each user where their work is (inbox, case search or the designer).
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Security (docs/reliability.md). HTTPS=1 behind TLS (the production shape): secure
