@@ -88,17 +88,6 @@ def saved_search_for(user: Any, search_id: int) -> SavedSearch:
         raise Http404 from None
 
 
-def staff_for(user: Any, staff_id: int) -> Staff:
-    """A staff member whose archive the user may read; 404 for anyone else's (Art. 4)."""
-    try:
-        member: Staff = Staff.objects.select_related("agency").get(
-            pk=staff_id, agency_id__in=visible_agency_ids(user)
-        )
-    except Staff.DoesNotExist:
-        raise Http404 from None
-    return member
-
-
 def staff_cases(user: Any, staff: Staff) -> list[Case]:
     """The cases about a member that the user may see, oldest first (a case about them may
     belong to an agency the user does not see)."""

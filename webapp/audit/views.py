@@ -22,6 +22,7 @@ from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.errors import StepRefused
 from webapp.cases.selectors import case_for
+from webapp.staff.selectors import staff_visible_to
 
 from . import exports, selectors, services
 from .forms import CaseSearchForm, SavedSearchForm
@@ -110,7 +111,7 @@ def case_xlsx(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def archive_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = selectors.staff_for(request.user, staff_id)
+    staff = staff_visible_to(request.user, staff_id)
     full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
     body = exports.archive_pdf(
         staff, selectors.staff_cases(request.user, staff), full_personal_data=full
@@ -120,7 +121,7 @@ def archive_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 def archive_xlsx(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = selectors.staff_for(request.user, staff_id)
+    staff = staff_visible_to(request.user, staff_id)
     full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
     body = exports.archive_xlsx(
         staff, selectors.staff_cases(request.user, staff), full_personal_data=full

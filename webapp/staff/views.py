@@ -20,6 +20,7 @@ from .duties import duty_assign
 from .forms import ApplicationForm, DutyForm, GradeForm
 from .grades import grade_set
 from .models import Staff
+from .selectors import staff_visible_to
 from .services import recruitment_open
 
 
@@ -35,7 +36,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
-    member = _visible_staff(request, staff_id)
+    member = staff_visible_to(request.user, staff_id)
     is_hr = has_role(request.user, Role.HR_OFFICER, member.agency_id)
     context = {
         "staff": member,
@@ -56,20 +57,10 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     return render(request, "staff/detail.html", context)
 
 
-def _visible_staff(request: HttpRequest, staff_id: int) -> Staff:
-    try:
-        member: Staff = Staff.objects.select_related("agency").get(
-            pk=staff_id, agency_id__in=visible_agency_ids(request.user)
-        )
-    except Staff.DoesNotExist:
-        raise Http404 from None
-    return member
-
-
 @login_required
 @require_POST
 def case_new(request: HttpRequest, staff_id: int) -> HttpResponse:
-    member = _visible_staff(request, staff_id)
+    member = staff_visible_to(request.user, staff_id)
     try:
         case = case_open_for_staff(
             process_id=request.POST.get("process", ""), staff=member, actor=request.user
@@ -84,7 +75,7 @@ def case_new(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def duty_new(request: HttpRequest, staff_id: int) -> HttpResponse:
-    member = _visible_staff(request, staff_id)
+    member = staff_visible_to(request.user, staff_id)
     form = DutyForm(request.POST)
     if form.is_valid():
         try:
@@ -101,7 +92,7 @@ def duty_new(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def grade_new(request: HttpRequest, staff_id: int) -> HttpResponse:
-    member = _visible_staff(request, staff_id)
+    member = staff_visible_to(request.user, staff_id)
     form = GradeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the new grade and the reason for it."))

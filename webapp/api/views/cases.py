@@ -24,6 +24,7 @@ from webapp.cases.openings import case_open_for_staff, startable_processes, usag
 from webapp.cases.selectors import case_for, case_timeline, visible_cases
 from webapp.staff.forms import ApplicationForm
 from webapp.staff.models import Education
+from webapp.staff.selectors import staff_visible_to
 from webapp.staff.services import recruitment_open
 
 from ..forms import checked
@@ -34,7 +35,6 @@ from ..serializers import (
     EventSerializer,
     record_id,
 )
-from .staff import visible_staff
 
 
 class CaseFilter(serializers.Serializer[Any]):
@@ -81,7 +81,7 @@ class CaseList(generics.ListCreateAPIView[Case]):
         only an HR officer of the member's agency may."""
         body = CaseStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        staff = visible_staff(request.user, body.validated_data["staff"])
+        staff = staff_visible_to(request.user, body.validated_data["staff"])
         process = body.validated_data["process"]
         allowed = [process_id for process_id, _name in startable_processes(staff)]
         if process not in allowed:

@@ -12,6 +12,7 @@ from rest_framework import generics, serializers
 
 from webapp.accounts.selectors import visible_agency_ids
 from webapp.staff.models import Certificate, CertificateState, Staff, StaffState
+from webapp.staff.selectors import staff_visible_to
 
 from ..serializers import (
     CertificateSerializer,
@@ -19,17 +20,6 @@ from ..serializers import (
     StaffSerializer,
     record_id,
 )
-
-
-def visible_staff(user: Any, staff_id: int) -> Staff:
-    """The member if the caller may see their agency (Art. 4); 404 otherwise."""
-    try:
-        member: Staff = Staff.objects.select_related("agency").get(
-            pk=staff_id, agency_id__in=visible_agency_ids(user)
-        )
-    except Staff.DoesNotExist:
-        raise Http404 from None
-    return member
 
 
 class StaffFilter(serializers.Serializer[Any]):
@@ -68,7 +58,7 @@ class StaffDetail(generics.RetrieveAPIView[Staff]):
     serializer_class = StaffDetailSerializer
 
     def get_object(self) -> Staff:
-        return visible_staff(self.request.user, int(self.kwargs["staff_id"]))
+        return staff_visible_to(self.request.user, int(self.kwargs["staff_id"]))
 
 
 class CertificateFilter(serializers.Serializer[Any]):
