@@ -21,9 +21,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from webapp.accounts.models import Grant, Membership
 from webapp.accounts.roles import Role
 from webapp.audit.models import SavedSearch
-from webapp.cases.errors import NotPermitted
 from webapp.cases.models import JobRun
 from webapp.cases.services import task_claim, task_complete
+from webapp.errors import NotPermitted
 
 from .conftest import PASSWORD, make_id
 from .flows import APPROVE, case_at_approval, open_task

@@ -24,11 +24,11 @@ from webapp.accounts.models import Agency, Membership
 from webapp.accounts.roles import Role
 from webapp.cases.definitions import definition_deploy
 from webapp.cases.demo import BACKGROUND, CLEAN_REVIEW, HEALTH, SCORES
-from webapp.cases.errors import TaskConflict
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, Definition, HumanTask, TaskState
 from webapp.cases.scheduling import wake_due_cases
 from webapp.cases.services import case_start, case_wake, task_claim, task_complete
+from webapp.errors import TaskConflict
 from webapp.staff.models import StaffState
 from webapp.staff.services import recruitment_open
 

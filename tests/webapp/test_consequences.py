@@ -118,7 +118,7 @@ def test_it_makes_an_excellent_member_a_commendation_candidate(agency, hr, appro
 
 
 def test_it_refuses_training_for_someone_not_hired(agency, hr):
-    from webapp.cases.errors import StepRefused
+    from webapp.errors import StepRefused
 
     applicant = member(agency, 3, state=StaffState.APPLICANT)
     with pytest.raises(StepRefused):

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from webapp.accounts.models import Notification
 from webapp.accounts.services import delegation_create
-from webapp.cases.errors import StepRefused
 from webapp.cases.models import CaseEvent, HumanTask
 from webapp.cases.scheduling import deadlines_sweep
 from webapp.cases.services import task_complete
+from webapp.errors import StepRefused
 
 from .conftest import PASSWORD
 from .flows import APPROVE, case_at_approval, open_task

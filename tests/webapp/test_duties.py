@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from webapp.cases.errors import NotPermitted, StepRefused
+from webapp.errors import NotPermitted, StepRefused
 from webapp.staff.duties import duty_assign, duty_scope
 from webapp.staff.models import DutyAssignment, StaffState
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.fixtures import make_id
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 from webapp.staff.grades import grade_set
 from webapp.staff.models import GradeChange, Staff, StaffState
 

@@ -25,9 +25,9 @@ from processes.xmlsafe import MAX_MODEL_BYTES
 from webapp.accounts.models import Membership
 from webapp.accounts.roles import Role
 from webapp.cases.definitions import definition_deploy
-from webapp.cases.errors import StepRefused
 from webapp.cases.models import Case, CaseEvent, Definition
 from webapp.cases.services import case_start
+from webapp.errors import StepRefused
 
 from .conftest import PASSWORD
 

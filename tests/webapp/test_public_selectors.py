@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from webapp.cases.errors import StepRefused
 from webapp.cases.models import Case
+from webapp.errors import StepRefused
 from webapp.public.selectors import (
     CertificateStatus,
     ComplaintStage,

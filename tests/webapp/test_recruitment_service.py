@@ -8,11 +8,11 @@ import pytest
 import time_machine
 
 from webapp.accounts.models import Agency, AgencyKind
-from webapp.cases.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
 from webapp.cases.scheduling import wake_due_cases
 from webapp.cases.services import task_claim, task_complete, task_release
+from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from webapp.staff.models import Staff, StaffState
 from webapp.staff.services import recruitment_open
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from webapp.cases.errors import NotPermitted
 from webapp.cases.services import task_claim, task_complete
+from webapp.errors import NotPermitted
 from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD

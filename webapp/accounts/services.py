@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 
 from .models import Agency, Delegation, Membership, Notification
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 
 from .forms import DelegationForm
 from .models import Delegation, Notification

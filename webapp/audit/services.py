@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from webapp.cases.errors import StepRefused
 from webapp.cases.history import verify_case
 from webapp.cases.selectors import visible_cases
+from webapp.errors import StepRefused
 
 from .models import IntegrityRun, SavedSearch
 

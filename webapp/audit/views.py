@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
-from webapp.cases.errors import StepRefused
 from webapp.cases.selectors import case_for
+from webapp.errors import StepRefused
 from webapp.staff.selectors import staff_visible_to
 
 from . import exports, selectors, services

@@ -17,9 +17,9 @@ from processes.errors import OperatorRefused
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
+from webapp.errors import NotPermitted, StepRefused
 from webapp.staff.models import Staff
 
-from .errors import NotPermitted, StepRefused
 from .models import Case, Definition
 from .services import case_start
 

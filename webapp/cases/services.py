@@ -24,10 +24,10 @@ from processes.types import Outcome
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
+from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from webapp.staff.models import Staff
 
 from .definitions import parsed
-from .errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from .history import append_event
 from .models import Case, Definition, HumanTask, TaskState
 from .operators import REGISTRY, StepContext

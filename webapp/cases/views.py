@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role
+from webapp.errors import StepRefused
 
 from . import openings
 from .definitions import parsed
-from .errors import StepRefused
 from .forms import ComplaintForm
 from .history import verify_case
 from .presenters import case_facts, diagram_marks, main_bpmn, timeline

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from processes import engine, migration
 from webapp.cases.definitions import parsed
-from webapp.cases.errors import StepRefused, TaskConflict
 from webapp.cases.history import append_event
 from webapp.cases.models import Case, CaseStatus, Definition, HumanTask, TaskState
+from webapp.errors import StepRefused, TaskConflict
 
 from .services import assert_designer, audit
 

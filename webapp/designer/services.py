@@ -24,8 +24,8 @@ from processes.errors import HostileInput, ModelError
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.definitions import definition_deploy, latest_deployed
-from webapp.cases.errors import NotPermitted, StepRefused, TaskConflict
 from webapp.cases.models import Definition
+from webapp.errors import NotPermitted, StepRefused, TaskConflict
 
 from . import checking
 from .models import DesignerEvent, Draft

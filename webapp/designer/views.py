@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from processes import catalog, sandbox, xmlsafe
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
-from webapp.cases.errors import StepRefused
 from webapp.cases.models import Definition
 from webapp.cases.operators import REGISTRY
 from webapp.cases.services import ENGINE_HELPERS
+from webapp.errors import StepRefused
 
 from . import moves, selectors, services
 from .checking import draft_problems, report

@@ -17,10 +17,10 @@ from processes.engine import human_task_data
 from webapp.accounts.selectors import has_role
 from webapp.cases import services
 from webapp.cases.definitions import parsed
-from webapp.cases.errors import FormInvalid, StepRefused
 from webapp.cases.models import HumanTask
 from webapp.cases.presenters import case_facts, timeline
 from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
+from webapp.errors import FormInvalid, StepRefused
 
 from .forms import SchemaForm
 

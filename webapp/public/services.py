@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from webapp.accounts.models import Agency
-from webapp.cases.errors import StepRefused
 from webapp.cases.models import Definition
 from webapp.cases.openings import complaint_open
+from webapp.errors import StepRefused
 from webapp.staff.models import Certificate, StaffState
 
 from .selectors import (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 
 from . import services
 from .forms import ComplaintForm, ReceiptForm

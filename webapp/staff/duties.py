@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from processes.decisions import Decision, decide, load_decision
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
-from webapp.cases.errors import NotPermitted, StepRefused
+from webapp.errors import NotPermitted, StepRefused
 
 from .lifecycle import certificate_in_force
 from .models import DutyAssignment, Staff, StaffState

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 
 from .models import GradeChange, Staff, StaffState
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from processes.errors import OperatorRefused
 from webapp.accounts.models import Agency, AgencyKind
-from webapp.cases.errors import StepRefused
+from webapp.errors import StepRefused
 
 from .idcard import InvalidResidentId, ResidentId, parse_resident_id
 from .models import Staff, StaffState
@@ -137,8 +137,8 @@ def recruitment_open(*, user: Any, fields: dict[str, Any]) -> Any:
     from webapp.accounts.roles import Role
     from webapp.accounts.selectors import has_role
     from webapp.cases.definitions import latest_deployed
-    from webapp.cases.errors import NotPermitted
     from webapp.cases.services import case_start
+    from webapp.errors import NotPermitted
 
     agency: Agency = fields["agency"]
     if not has_role(user, Role.HR_OFFICER, agency.pk):

@@ -13,8 +13,8 @@ from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
 from webapp.cases import selectors
-from webapp.cases.errors import StepRefused
 from webapp.cases.openings import case_open_for_staff, startable_processes
+from webapp.errors import StepRefused
 
 from .duties import duty_assign
 from .forms import ApplicationForm, DutyForm, GradeForm

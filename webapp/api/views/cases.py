@@ -17,11 +17,11 @@ from rest_framework.response import Response
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids
-from webapp.cases.errors import NotPermitted
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseStatus
 from webapp.cases.openings import case_open_for_staff, startable_processes, usage_plan_open
 from webapp.cases.selectors import case_for, case_timeline, visible_cases
+from webapp.errors import NotPermitted
 from webapp.staff.forms import ApplicationForm
 from webapp.staff.models import Education
 from webapp.staff.selectors import staff_visible_to

@@ -1,4 +1,4 @@
-"""Refusals a person sees: said in their language, citing the article where a rule refused."""
+"""Refusals a person sees (the lowest layer: every app may raise them): said in their language, citing the article where a rule refused."""
 
 from __future__ import annotations
 
