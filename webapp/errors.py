@@ -1,4 +1,7 @@
-"""Refusals a person sees (the lowest layer: every app may raise them): said in their language, citing the article where a rule refused."""
+"""Refusals a person sees: said in their language, citing the article where a rule refused.
+
+The lowest layer of webapp/: every app may raise them, so this module imports none.
+"""
 
 from __future__ import annotations
 
