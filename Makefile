@@ -64,10 +64,14 @@ test: install system lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The layers (pyproject.toml [tool.importlinter], drawn in docs/architecture.md) and
+# imports kept at the top of modules are checked here, so a new cycle fails the build.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy processes webapp
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_local_imports.py processes webapp
 
 # Benchmarks, not part of `make test` (docs/performance.md): a throwaway PostgreSQL on port
 # 55499, a generated database (BENCH_SCALE=1 is the province: 1,000,000 cases; 0.01 a

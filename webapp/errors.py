@@ -5,6 +5,16 @@ The lowest layer of webapp/: every app may raise them, so this module imports no
 
 from __future__ import annotations
 
+import re
+
+# "Art. 9", "Art. 10(4)": how the code and the models cite the regulation.
+ARTICLE_RE = re.compile(r"Art\.\s*\d+(?:\(\d+\))?")
+
+
+def articles_in(text: str) -> str:
+    """The articles ``text`` cites, each once, in order of first mention."""
+    return ", ".join(dict.fromkeys(ARTICLE_RE.findall(text or "")))
+
 
 class StepRefused(Exception):
     """A step was not taken; nothing was saved."""

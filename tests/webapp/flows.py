@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from webapp.cases.models import Case, HumanTask, TaskState
+from webapp.cases.openings import recruitment_open
 from webapp.cases.scheduling import wake_due_cases
 from webapp.cases.services import task_complete
-from webapp.staff.services import recruitment_open
 
 from .conftest import make_id
 

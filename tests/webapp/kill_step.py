@@ -30,12 +30,12 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from webapp.cases import services
+    from webapp.cases import services, steps
 
     if point == "after_engine":
-        services._sync_tasks = lambda *a, **k: die()  # type: ignore[assignment]
+        steps.sync_tasks = lambda *a, **k: die()  # type: ignore[assignment]
     elif point == "mid_append":
-        real_append = services.append_event
+        real_append = steps.append_event
         calls = {"n": 0}
 
         def append(*args, **kwargs):
@@ -45,15 +45,15 @@ def main() -> None:
                 die()
             return event
 
-        services.append_event = append  # type: ignore[assignment]
+        steps.append_event = append  # type: ignore[assignment]
     elif point == "before_commit":
-        real_save = services._save_case
+        real_save = steps.save_case
 
         def save(case):
             real_save(case)
             die()
 
-        services._save_case = save  # type: ignore[assignment]
+        steps.save_case = save  # type: ignore[assignment]
     elif point == "after_commit":
         connection.ensure_connection()
         real_commit = connection.connection.commit

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from webapp.cases.demo import seed_demo
 from webapp.cases.models import Case, HumanTask
+from webapp.demo.seed import seed_demo
 from webapp.staff.models import Certificate, Staff
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def _ids(agencies: set[int]) -> dict[str, list[Any]]:
 def _bodies(agencies: set[int]) -> dict[str, list[dict[str, Any]]]:
     """Fields that make a POST body meet real records: a process the member's state allows,
     a real unit for a complaint (the fuzzer's own values fill the rest)."""
-    from webapp.cases.openings import startable_processes
+    from webapp.cases.subjects import startable_processes
 
     starts = [
         {"process": process, "staff": member.pk}

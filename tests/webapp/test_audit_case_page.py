@@ -11,8 +11,8 @@ from django.urls import reverse
 from processes import catalog
 from webapp.cases.definitions import definition_deploy
 from webapp.cases.models import CaseEvent
+from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_complete
-from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD
 from .flows import CLEAN_REVIEW, application, open_task

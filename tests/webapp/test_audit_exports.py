@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from webapp.cases.models import Case, CaseEvent
+from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_complete
-from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD
 from .flows import CLEAN_REVIEW, TO_APPROVAL, application, drive, open_task

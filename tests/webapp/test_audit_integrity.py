@@ -10,7 +10,7 @@ from django.urls import reverse
 from webapp.audit import services
 from webapp.audit.models import IntegrityRun
 from webapp.cases.models import CaseEvent, JobRun
-from webapp.staff.services import recruitment_open
+from webapp.cases.openings import recruitment_open
 
 from .conftest import PASSWORD
 from .flows import application

@@ -179,7 +179,7 @@ def test_the_services_refuse_a_read_only_role(world, username, django_user_model
 
 
 def test_a_read_only_role_reads_every_granted_agency(client, world, other_agency, stranger):
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     from .flows import application
 

@@ -15,7 +15,7 @@ from webapp.accounts.roles import Role
 from webapp.audit import views
 from webapp.audit.models import SavedSearch
 from webapp.cases.models import Case, HumanTask
-from webapp.staff.services import recruitment_open
+from webapp.cases.openings import recruitment_open
 
 from .conftest import PASSWORD
 from .flows import application

@@ -23,14 +23,14 @@ from processes import engine
 from webapp.accounts.models import Agency, Membership
 from webapp.accounts.roles import Role
 from webapp.cases.definitions import definition_deploy
-from webapp.cases.demo import BACKGROUND, CLEAN_REVIEW, HEALTH, SCORES
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, Definition, HumanTask, TaskState
+from webapp.cases.openings import recruitment_open
 from webapp.cases.scheduling import wake_due_cases
 from webapp.cases.services import case_start, case_wake, task_claim, task_complete
+from webapp.demo.seed import BACKGROUND, CLEAN_REVIEW, HEALTH, SCORES
 from webapp.errors import TaskConflict
 from webapp.staff.models import StaffState
-from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD, make_id
 from .parallel_bpmn import APPROVER_TASK, HR_TASK, PARALLEL_FILES

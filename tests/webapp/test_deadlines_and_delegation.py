@@ -98,5 +98,21 @@ def test_it_shows_unread_notifications_in_the_header(client, hr, approver, agenc
     body = client.get(reverse("inbox:index")).content.decode()
     assert 'data-testid="notifications"' in body and 'badge red">1<' in body
     listing = client.get(reverse("notifications")).content.decode()
-    assert "测试提醒" in listing
-    assert not Notification.objects.filter(user=approver, read_at__isnull=True).exists()
+    assert "测试提醒" in listing and 'data-testid="notifications-read"' in listing
+    assert Notification.objects.filter(user=approver, read_at__isnull=True).exists()  # GET reads
+
+
+def test_it_marks_notifications_read_on_request_only_for_their_owner(
+    client, hr, approver, agency
+):
+    mine = Notification.objects.create(user=approver, title="测试提醒")
+    theirs = Notification.objects.create(user=hr, title="别人的提醒")
+    client.login(username=approver.username, password=PASSWORD)
+    assert client.get(reverse("notifications_read")).status_code == 405
+    response = client.post(reverse("notifications_read"))
+    assert response.status_code == 302 and response.url == reverse("notifications")
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+    body = client.get(reverse("inbox:index")).content.decode()
+    assert 'badge red">' not in body

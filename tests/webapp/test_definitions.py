@@ -8,7 +8,7 @@ from processes import catalog
 from processes.errors import ModelError
 from webapp.cases.definitions import definition_deploy, latest_deployed, parsed
 from webapp.cases.models import Definition
-from webapp.staff.services import recruitment_open
+from webapp.cases.openings import recruitment_open
 
 from .flows import application
 

@@ -16,10 +16,10 @@ from django.utils import translation
 from webapp.accounts.roles import Role
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, Definition, HumanTask
+from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_complete
 from webapp.designer import moves, services
 from webapp.designer.models import DesignerEvent, Draft
-from webapp.staff.services import recruitment_open
 
 from .flows import CLEAN_REVIEW, application, open_task
 

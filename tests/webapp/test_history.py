@@ -24,8 +24,8 @@ from django.utils import timezone
 from webapp.accounts.models import Agency
 from webapp.cases.history import GENESIS, event_hash, verify_case
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
+from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_claim, task_complete, task_release
-from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD, make_id
 

@@ -148,7 +148,7 @@ def test_it_shows_the_case_data_under_the_forms_labels(client, hr, approver, age
 
 
 def test_it_ranks_equal_scores_with_veterans_first(client, hr, approver, agency):
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     from .flows import CLEAN_REVIEW, drive
 

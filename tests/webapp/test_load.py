@@ -213,7 +213,7 @@ def test_under_load_no_request_fails_and_no_step_is_lost(
 
     from webapp.accounts.models import Membership
     from webapp.accounts.roles import Role
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     officers = ["hr"]
     for n in range(2, 4):

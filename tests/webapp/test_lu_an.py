@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from webapp.accounts.lu_an import (
+from webapp.demo.lu_an import (
     AGENCIES,
     AGENCY_BY_CODE,
     AGENCY_TYPES,

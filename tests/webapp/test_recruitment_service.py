@@ -10,11 +10,11 @@ import time_machine
 from webapp.accounts.models import Agency, AgencyKind
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
+from webapp.cases.openings import recruitment_open
 from webapp.cases.scheduling import wake_due_cases
 from webapp.cases.services import task_claim, task_complete, task_release
 from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
 from webapp.staff.models import Staff, StaffState
-from webapp.staff.services import recruitment_open
 
 from .conftest import make_id
 from .flows import (

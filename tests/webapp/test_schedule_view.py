@@ -34,7 +34,7 @@ def test_it_records_a_failed_job_and_retries_it(worker, client, city, hr, agency
 def test_it_lists_timers_due_next_for_operators_only(
     client, city, hr, approver, agency, models_deployed
 ):
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     case = recruitment_open(user=hr, fields=application(agency))
     drive(case, TO_APPROVAL, hr, approver)

@@ -40,7 +40,7 @@ def test_it_opens_one_assessment_per_on_duty_member_once(agency, models_deployed
 def test_it_fires_a_due_timer_through_the_worker_exactly_once(
     worker, agency, models_deployed, hr, approver
 ):
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     case = recruitment_open(user=hr, fields=application(agency, 1))
     drive(case, TO_APPROVAL, hr, approver)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.cases import services
+from webapp.cases import services, steps
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
 from webapp.staff.models import Staff, StaffState
 
@@ -29,7 +29,7 @@ def snapshot(case: Case) -> tuple:
     )
 
 
-@pytest.mark.parametrize("where", ["_sync_tasks", "_save_case", "append_event"])
+@pytest.mark.parametrize("where", ["sync_tasks", "save_case", "append_event"])
 def test_it_rolls_back_every_part_of_a_step_that_crashes(
     monkeypatch, hr, approver, agency, models_deployed, where
 ):
@@ -37,7 +37,7 @@ def test_it_rolls_back_every_part_of_a_step_that_crashes(
     drive(case, [("approve_hire", APPROVE)], hr, approver)
     task = open_task(case, "sign_contract")
     before = snapshot(case)
-    real = getattr(services, where)
+    real = getattr(steps, where)
     calls = {"n": 0}
 
     def crash_late(*args, **kwargs):
@@ -47,12 +47,12 @@ def test_it_rolls_back_every_part_of_a_step_that_crashes(
             raise Crash(where)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, where, crash_late)
+    monkeypatch.setattr(steps, where, crash_late)
     with pytest.raises(Crash):
         services.task_complete(task_id=task.pk, user=hr, data=CONTRACT)
     assert snapshot(case) == before
     assert Staff.objects.get(pk=case.subject_id).state == StaffState.APPLICANT
     assert HumanTask.objects.get(pk=task.pk).state == TaskState.OPEN
-    monkeypatch.setattr(services, where, real)
+    monkeypatch.setattr(steps, where, real)
     services.task_complete(task_id=task.pk, user=hr, data=CONTRACT)
     assert Staff.objects.get(pk=case.subject_id).state == StaffState.HIRED

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_claim, task_complete
 from webapp.errors import NotPermitted
-from webapp.staff.services import recruitment_open
 
 from .conftest import PASSWORD
 from .flows import APPROVE, application, case_at_approval, open_task

@@ -66,8 +66,8 @@ def foreign(other_agency, stranger, models_deployed) -> dict[str, Any]:
     )
     boss = get_user_model().objects.create_user("foreign_boss", password=PASSWORD)
     Membership.objects.create(user=boss, agency=other_agency, role=Role.APPROVER)
+    from webapp.cases.openings import recruitment_open
     from webapp.cases.scheduling import wake_due_cases
-    from webapp.staff.services import recruitment_open
 
     cases = []
     for seq, name in ((7, "外局甲某"), (8, "外局乙某")):

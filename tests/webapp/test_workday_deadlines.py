@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from webapp.cases.services import due_at
+from webapp.cases.deadlines import due_at
 from webapp.workdays.services import seed_from_library
 
 from .flows import TO_APPROVAL, application, drive, open_task
@@ -35,8 +35,8 @@ def test_it_falls_back_to_weekdays_for_a_year_not_yet_announced():
 def test_it_gives_the_approval_task_a_working_day_deadline(hr, approver, agency, models_deployed):
     import time_machine
 
+    from webapp.cases.openings import recruitment_open
     from webapp.cases.scheduling import wake_due_cases
-    from webapp.staff.services import recruitment_open
 
     seed_from_library()
     with time_machine.travel(local(2026, 2, 5, 9, 0), tick=False):
@@ -52,7 +52,7 @@ def test_it_gives_the_approval_task_a_working_day_deadline(hr, approver, agency,
 def test_it_counts_the_public_notice_in_working_days(hr, approver, agency, models_deployed):
     import time_machine
 
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     seed_from_library()
     with time_machine.travel(local(2026, 2, 12, 10, 0), tick=False):

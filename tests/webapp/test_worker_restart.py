@@ -73,7 +73,7 @@ def wait_for(condition, seconds: float = 30.0) -> bool:
 def test_it_fires_the_timer_once_after_the_worker_is_killed_mid_task(
     redis_url, tmp_path, agency, models_deployed, hr, approver
 ):
-    from webapp.staff.services import recruitment_open
+    from webapp.cases.openings import recruitment_open
 
     case = recruitment_open(user=hr, fields=application(agency, notice_period="PT1S"))
     drive(case, TO_APPROVAL, hr, approver)

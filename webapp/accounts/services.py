@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webapp.errors import StepRefused
@@ -20,6 +21,14 @@ def notify_user(user: Any, *, title: str, body: str = "", url: str = "") -> Noti
     if user.email:
         send_mail(title, f"{body}\n{url}".strip(), None, [user.email], fail_silently=True)
     return notice
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """The user has seen their notices: the header's count of unread ones goes to zero."""
+    count: int = Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return count
 
 
 def role_holders(agency_id: int, role: str) -> list[Any]:

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from webapp.errors import StepRefused
 
@@ -15,7 +15,7 @@ from .forms import DelegationForm
 from .models import Delegation, Notification
 from .roles import READ_ONLY_ROLES, Role
 from .selectors import role_pairs
-from .services import delegation_create
+from .services import delegation_create, notifications_mark_read
 
 
 @login_required
@@ -31,11 +31,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    notices = Notification.objects.filter(user_id=request.user.pk or 0)
-    shown = list(notices[:100])
-    notices.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "accounts/notifications.html", {"notices": shown})
+    notices = Notification.objects.filter(user_id=request.user.pk)[:100]
+    return render(request, "accounts/notifications.html", {"notices": notices})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user)
+    return redirect("notifications")
 
 
 @login_required

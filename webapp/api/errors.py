@@ -17,8 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from webapp.cases.services import articles_in
-from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict
+from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict, articles_in
 
 logger = logging.getLogger(__name__)
 

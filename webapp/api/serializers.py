@@ -318,7 +318,7 @@ class StaffDetailSerializer(StaffSerializer):
     )
     def get_startable_processes(self, staff: Staff) -> list[dict[str, str]]:
         """The processes the caller may open a case on about this member (HR only)."""
-        from webapp.cases.openings import startable_processes
+        from webapp.cases.subjects import startable_processes
 
         if not self._full(staff):
             return []

@@ -1,147 +1,90 @@
-"""Opening cases: about a member (from the archive, or linked from another case's step),
-a usage plan for an agency, a complaint.
+"""Opening cases at a person's request: about a member (from the archive), a recruitment
+with its applicant, a usage plan for an agency, a complaint.
 
-Each checks the process's preconditions (who may be its subject) and hands over to
-``services.case_start``, which runs the first step.
+Each checks who may open it and the process's preconditions, then hands over to
+``services``, which runs the first step. Cases opened by another case's step or by the
+scheduler start in ``services.case_open_linked`` and ``scheduling``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes.errors import OperatorRefused
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
-from webapp.errors import NotPermitted, StepRefused
+from webapp.errors import NotPermitted
 from webapp.staff.models import Staff
+from webapp.staff.selectors import headcount
+from webapp.staff.services import applicant_create, assert_may_employ
 
-from .models import Case, Definition
-from .services import case_start
-
-PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
-    # Which members a process may be opened about (the processes' own preconditions).
-    "training": ("hired",),
-    "assessment": ("on_duty",),
-    "commendation": ("on_duty",),
-    "discipline": ("on_duty", "suspended"),
-    "separation": ("hired", "on_duty", "suspended"),
-    "liability": ("on_duty", "suspended", "separated", "dismissed"),
-    "renewal": ("on_duty", "suspended"),
-}
+from .definitions import latest_deployed
+from .models import Case
+from .services import case_start, case_start_about
+from .subjects import staff_case_data
 
 
-def _process_start_data(process_id: str) -> dict[str, Any]:
-    """Start data a process needs beyond the member's own (see docs/processes/)."""
-    if process_id == "assessment":
-        return {"assessment_year": timezone.localdate().year}  # Art. 20: yearly
-    return {}
-
-
-def startable_processes(staff: Staff) -> list[tuple[str, str]]:
-    """(process id, name) of the deployed processes a case about ``staff`` may be opened on."""
-    from .models import DefinitionState
-
-    names = dict(
-        Definition.objects.filter(state=DefinitionState.DEPLOYED)
-        .order_by("process_id", "version")
-        .values_list("process_id", "name")
-    )
-    return [
-        (process_id, names[process_id])
-        for process_id, states in PROCESS_SUBJECT_STATES.items()
-        if staff.state in states and process_id in names
-    ]
-
-
-def staff_case_data(staff: Staff) -> dict[str, Any]:
-    """What every case about a person starts with (see docs/operators.md)."""
-    return {
-        "staff_name": staff.name,
-        "staff_state": staff.state,
-        "agency_name": staff.agency.name,
-        "employment_mode": staff.employment_mode,
-        "post": staff.post,
-    }
-
-
-def _open_about(
-    *, process_id: str, staff: Staff, actor: Any, data: Mapping[str, Any], parent: Case | None
-) -> Case:
-    from .definitions import latest_deployed
-
-    allowed = PROCESS_SUBJECT_STATES.get(process_id)
-    if allowed is not None and staff.state not in allowed:
-        raise StepRefused(
-            _("A %(process)s case cannot be opened about %(name)s, who is %(state)s.")
-            % {"process": process_id, "name": staff.name, "state": staff.get_state_display()}
+def _assert_hr_officer(user: Any, agency: Agency) -> None:
+    if not has_role(user, Role.HR_OFFICER, agency.pk):
+        raise NotPermitted(
+            _("Only an HR officer of %(agency)s can do this.") % {"agency": agency.name}
         )
-    try:
-        definition = latest_deployed(process_id)
-    except Definition.DoesNotExist:
-        raise StepRefused(
-            _("No version of the process %(process)s is deployed.") % {"process": process_id}
-        ) from None
-    case = case_start(
-        definition=definition,
-        agency=staff.agency,
-        title=f"{definition.name}：{staff.name}",
-        data={**staff_case_data(staff), **_process_start_data(process_id), **dict(data)},
-        actor=actor,
-        subject=staff,
-        parent=parent,
-    )
-    return case
 
 
 def case_open_for_staff(
-    *, process_id: str, staff: Staff, actor: Any, data: Mapping[str, Any] | None = None
+    *, process_id: str, staff: Staff, actor: Any, data: dict[str, Any] | None = None
 ) -> Case:
     """A person opens a case about a member of their agency (training, assessment...)."""
-    if not has_role(actor, Role.HR_OFFICER, staff.agency_id):
-        raise NotPermitted(
-            _("Only an HR officer of %(agency)s can do this.") % {"agency": staff.agency.name}
-        )
-    return _open_about(
-        process_id=process_id, staff=staff, actor=actor, data=data or {}, parent=None
-    )
+    _assert_hr_officer(actor, staff.agency)
+    return case_start_about(process_id=process_id, staff=staff, actor=actor, data=data or {})
 
 
-def case_open_linked(
-    *, parent: Case, process_id: str, reason: str, data: Mapping[str, Any], actor: Any
-) -> Case:
-    """A step of ``parent`` opens a case about the same member (inside the same transaction)."""
-    if parent.subject is None:
-        raise OperatorRefused(_("This case has no staff member to open a linked case about."))
-    staff = Staff.objects.get(pk=parent.subject_id)
-    try:
-        # Opened by the engine, not by a person: nobody is its initiator, so the four-eyes
-        # rule does not bar whoever's step led here from handling it.
-        return _open_about(
-            process_id=process_id,
-            staff=staff,
-            actor=None,
-            data={**dict(data), "opened_by": parent.business_key, "open_reason": reason},
-            parent=parent,
+def recruitment_data(
+    staff: Staff, fields: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
+    """The recruitment process's start data (see docs/modelling.md)."""
+    today = today or timezone.localdate()
+    return {
+        "applicant_name": staff.name,
+        "id_number": staff.id_masked,
+        "birth_date": staff.birth_date.isoformat(),
+        "gender": staff.gender,
+        "education": staff.education,
+        "veteran": staff.veteran,
+        "bravery": staff.bravery,
+        "post": staff.post,
+        "required_education": fields.get("required_education") or "college",
+        "education_requirement_reason": fields.get("education_requirement_reason") or "",
+        "age": staff.age_on(today),  # Art. 10(3): computed from the ID number
+        **({"notice_period": fields["notice_period"]} if fields.get("notice_period") else {}),
+    }
+
+
+def recruitment_open(*, user: Any, fields: dict[str, Any]) -> Case:
+    """An HR officer registers an applicant and opens the recruitment case (Art. 10, 11)."""
+    agency: Agency = fields["agency"]
+    _assert_hr_officer(user, agency)
+    with transaction.atomic():
+        staff = applicant_create(agency=agency, fields=fields)
+        return case_start(
+            definition=latest_deployed("recruitment"),
+            agency=agency,
+            title=_("Recruitment: %(name)s, %(post)s") % {"name": staff.name, "post": staff.post},
+            data=recruitment_data(staff, fields),
+            actor=user,
+            subject=staff,
         )
-    except StepRefused as exc:
-        raise OperatorRefused(exc.message) from None
 
 
 def usage_plan_open(*, agency: Agency, actor: Any) -> Case:
     """An HR officer drafts a usage plan for their agency (Art. 8, 9)."""
-    from webapp.staff.services import assert_may_employ, headcount
-
-    from .definitions import latest_deployed
-
-    if not has_role(actor, Role.HR_OFFICER, agency.pk):
-        raise NotPermitted(
-            _("Only an HR officer of %(agency)s can do this.") % {"agency": agency.name}
-        )
+    _assert_hr_officer(actor, agency)
     assert_may_employ(agency)
     definition = latest_deployed("usage_plan")
     return case_start(
@@ -170,10 +113,6 @@ def complaint_open(
 
     ``actor`` is None when a member of the public submits it without logging in.
     """
-    import secrets
-
-    from .definitions import latest_deployed
-
     definition = latest_deployed("complaint")
     # 64 random bits: the receipt is the only key to a complaint's status page (Art. 18),
     # so it must not be guessable even across many addresses.

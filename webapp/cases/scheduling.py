@@ -4,19 +4,24 @@ reminders and escalations of task deadlines. Each is safe to run twice."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webapp.accounts.roles import Role
+from webapp.accounts.services import notify_user, role_holders
+from webapp.errors import articles_in
+from webapp.records.models import Assessment
 from webapp.staff.models import Staff
 
+from .definitions import latest_deployed
 from .history import append_event
 from .models import Case, HumanTask, TaskState
-from .openings import PROCESS_SUBJECT_STATES, staff_case_data
-from .services import _save_case, articles_in, case_start, case_wake
+from .services import case_start, case_wake
+from .steps import save_case
+from .subjects import PROCESS_SUBJECT_STATES, staff_case_data
 
 
 def due_case_ids(now: datetime | None = None) -> list[int]:
@@ -40,8 +45,6 @@ def assessments_open_yearly(*, year: int) -> list[Case]:
     Running it twice opens nothing extra: members with an assessment case for ``year``
     (running or finished) are skipped, and each member is opened in its own transaction.
     """
-    from .definitions import latest_deployed
-
     definition = latest_deployed("assessment")
     opened: list[Case] = []
     assessed = set(
@@ -80,8 +83,6 @@ def deadlines_sweep(now: datetime | None = None) -> dict[str, int]:
     Each task is reminded and escalated at most once: the flag is set by a conditional
     update, so two sweeps running at once notify once.
     """
-    from webapp.accounts.services import notify_user, role_holders
-
     now = now or timezone.now()
     active = HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
     reminded = escalated = 0
@@ -95,23 +96,23 @@ def deadlines_sweep(now: datetime | None = None) -> dict[str, int]:
                     person,
                     title=_("Due soon: %(task)s") % {"task": task.name},
                     body=f"{task.case.business_key} {task.case.title}",
-                    url=f"/inbox/tasks/{task.pk}/",
+                    url=reverse("inbox:task", args=[task.pk]),
                 )
             reminded += 1
     for task in active.filter(escalated_at__isnull=True, due_at__lte=now).select_related("case"):
         if HumanTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(escalated_at=now):
-            _escalate(task, now, notify_user, role_holders)
+            _escalate(task)
             escalated += 1
     return {"reminded": reminded, "escalated": escalated}
 
 
-def _escalate(task: HumanTask, now: datetime, notify_user: Any, role_holders: Any) -> None:
+def _escalate(task: HumanTask) -> None:
     for person in role_holders(task.agency_id, Role.APPROVER):
         notify_user(
             person,
             title=_("Overdue: %(task)s") % {"task": task.name},
             body=f"{task.case.business_key} {task.case.title}",
-            url=f"/inbox/tasks/{task.pk}/",
+            url=reverse("inbox:task", args=[task.pk]),
         )
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=task.case_id)
@@ -123,7 +124,7 @@ def _escalate(task: HumanTask, now: datetime, notify_user: Any, role_holders: An
             bpmn_id=task.bpmn_id,
             articles=articles_in(task.documentation),
         )
-        _save_case(case)
+        save_case(case)
 
 
 RENEWAL_NOTICE = timedelta(days=60)
@@ -135,10 +136,6 @@ def renewals_open(*, today: date | None = None) -> list[Case]:
     Idempotent: a member already having a renewal case for the same contract end date is
     skipped.
     """
-    from webapp.records.models import Assessment
-
-    from .definitions import latest_deployed
-
     today = today or timezone.localdate()
     definition = latest_deployed("renewal")
     opened: list[Case] = []

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from . import scheduling, services
 from .jobs import run_recorded
+from .models import JobRun
 
 
 @shared_task(acks_late=True)
@@ -76,7 +77,5 @@ TASKS = {
 
 def retry(run_id: int) -> None:
     """Send a failed job again with the same arguments; the new run points back to it."""
-    from .models import JobRun
-
     run = JobRun.objects.get(pk=run_id, status="failed")
     TASKS[run.name].delay(*run.args, retry_of=run.pk)

@@ -21,7 +21,7 @@ from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.models import Definition
 from webapp.cases.operators import REGISTRY
-from webapp.cases.services import ENGINE_HELPERS
+from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import StepRefused
 
 from . import moves, selectors, services

@@ -1,7 +1,8 @@
 """What the processes leave in an agency's archive (一人一档, Art. 18).
 
 Each row is written by an operator inside the case step that decided it and points
-back to that case, so the archive and the case history always agree.
+back to that case, so the archive and the case history always agree. The case is named
+by its label ("cases.Case"): ``records`` sits below ``cases`` and imports nothing of it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from webapp.accounts.models import Agency
-from webapp.cases.models import Case
 from webapp.staff.models import Staff
 
 
@@ -27,7 +27,7 @@ class Assessment(models.Model):
     year = models.PositiveIntegerField(_("year"))
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices)
     remarks = models.TextField(_("remarks"), blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -47,7 +47,7 @@ class Commendation(models.Model):
     title = models.CharField(_("title"), max_length=60)
     level = models.CharField(_("level"), max_length=30, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,7 +64,7 @@ class DisciplineRecord(models.Model):
     breaches = models.JSONField(_("Art. 15 items breached"), default=list)
     decision = models.CharField(_("decision"), max_length=20)
     reason = models.TextField(_("reason"), blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,7 +77,7 @@ class DisciplineRecord(models.Model):
 class ComplaintRecord(models.Model):
     """Art. 18: a complaint's finding and the reply sent to the complainant."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complaint")
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="complaint")
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
     substantiated = models.BooleanField(_("substantiated"), default=False)
     reply = models.TextField(_("reply"), blank=True)
@@ -100,7 +100,7 @@ class LiabilityRecord(models.Model):
         _("recourse amount"), max_digits=12, decimal_places=2, default=0
     )
     reason = models.TextField(_("reason"), blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -122,7 +122,7 @@ class UsagePlan(models.Model):
     )
     approved = models.BooleanField(_("approved"), default=False)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 

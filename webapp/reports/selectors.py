@@ -33,7 +33,7 @@ from webapp.accounts.selectors import agency_subtree_ids, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus, HumanTask, TaskState
 from webapp.records.models import Assessment, DisciplineRecord, UsagePlan
 from webapp.staff.models import Certificate, CertificateState, Staff, StaffState
-from webapp.staff.services import HEADCOUNT_STATES
+from webapp.staff.selectors import HEADCOUNT_STATES
 
 # Art. 6: the justice bureau, the bodies that approve quotas and pay (staffing office,
 # HR & social security), auditors, and an agency's own HR officers and approvers.

@@ -6,9 +6,13 @@ from typing import Any
 
 from django.http import Http404
 
+from webapp.accounts.models import Agency
 from webapp.accounts.selectors import visible_agency_ids
 
-from .models import Staff
+from .models import Staff, StaffState
+
+# The members who count against an agency's approved headcount (Art. 9).
+HEADCOUNT_STATES = (StaffState.HIRED, StaffState.ON_DUTY, StaffState.SUSPENDED)
 
 
 def staff_visible_to(user: Any, staff_id: int) -> Staff:
@@ -20,3 +24,9 @@ def staff_visible_to(user: Any, staff_id: int) -> Staff:
     except Staff.DoesNotExist:
         raise Http404 from None
     return member
+
+
+def headcount(agency: Agency) -> int:
+    """How many of the agency's approved places are taken (Art. 9)."""
+    count: int = Staff.objects.filter(agency=agency, state__in=HEADCOUNT_STATES).count()
+    return count

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+import chinese_calendar
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +33,9 @@ __all__ = [
     "is_working_day",
     "parse_working_days",
     "seed_from_library",
+    "working_day_end",
     "working_days_between",
+    "working_days_duration",
 ]
 
 ONE_DAY = timedelta(days=1)
@@ -118,7 +121,6 @@ class SeedResult:
 
 def library_days() -> dict[date, tuple[str, str]]:
     """Every exception the chinese_calendar package knows: day -> (kind, Chinese name)."""
-    import chinese_calendar
 
     def chinese(english: str) -> str:
         try:
@@ -143,8 +145,6 @@ def seed_from_library() -> SeedResult:
     A day that already has a row keeps it: an administrator's row is never
     overwritten, and a library row is already what the library says.
     """
-    import chinese_calendar
-
     days = library_days()
     years = sorted({day.year for day in days})
     with transaction.atomic():
@@ -169,23 +169,29 @@ def seed_from_library() -> SeedResult:
     return SeedResult(added, chinese_calendar.__version__, years, sorted(disagreements))
 
 
+def working_day_end(start: date, n: int) -> datetime:
+    """The end (23:59:59 local time) of the n-th working day after ``start``: where a
+    deadline of n working days falls. A year whose schedule is not entered yet counts
+    Monday to Friday rather than leave the deadline unset."""
+    try:
+        day = add_working_days(start, n)
+    except CalendarNotLoaded:
+        day = _as_date(start)
+        while n:
+            day += ONE_DAY
+            n -= day.weekday() < 5
+    return _end_of(day)
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
 def working_days_duration(days: int) -> str:
     """For a model's timer: an ISO duration from now to the end of the ``days``-th working
-    day after today on the holiday calendar (Monday to Friday for a year not entered)."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
+    day after today (``working_day_end``); 0 is the end of today."""
     if not isinstance(days, int) or days < 0:
         raise TypeError("working_days_duration() needs a whole number of days, 0 or more")
     now = timezone.localtime()
-    try:
-        day = add_working_days(now.date(), days) if days else now.date()
-    except CalendarNotLoaded:
-        day = now.date()
-        left = days
-        while left:
-            day = day + timedelta(days=1)
-            left -= day.weekday() < 5
-    end = timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+    end = working_day_end(now.date(), days) if days else _end_of(now.date())
     return f"PT{max(int((end - now).total_seconds()), 0)}S"

@@ -19,13 +19,13 @@ from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseStatus
-from webapp.cases.openings import case_open_for_staff, startable_processes, usage_plan_open
+from webapp.cases.openings import case_open_for_staff, recruitment_open, usage_plan_open
 from webapp.cases.selectors import case_for, case_timeline, visible_cases
+from webapp.cases.subjects import startable_processes
 from webapp.errors import NotPermitted
 from webapp.staff.forms import ApplicationForm
 from webapp.staff.models import Education
 from webapp.staff.selectors import staff_visible_to
-from webapp.staff.services import recruitment_open
 
 from ..forms import checked
 from ..serializers import (

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# The pages keep the namespace of their address, /staff/.
 app_name = "staff"
 urlpatterns = [
     path("", views.staff_list, name="list"),

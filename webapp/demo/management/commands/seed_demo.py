@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from webapp.cases.demo import DEMO_PASSWORD, seed_demo
+from webapp.demo.seed import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,55 +1,25 @@
-"""The operators service tasks may call: every side effect a model can cause is here.
+"""Operators that move a member through the lifecycle: hire, certify, suspend, separate...
 
-Each runs inside the case step's transaction, so its writes land with the step or
-not at all. A refusal raises ``OperatorRefused`` with the article in its message.
+Each makes its django-fsm transition under a row lock inside the case step's
+transaction, and tells the case history what changed.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from processes.errors import OperatorRefused
-from processes.operators import OperatorCall, OperatorRegistry
+from processes.operators import OperatorCall
+from webapp.records.quota import assert_within_quota
+from webapp.staff import lifecycle
+from webapp.staff.models import Staff
 
-if TYPE_CHECKING:
-    from webapp.staff.models import Staff
-
-    from .models import Case
-
-REGISTRY = OperatorRegistry()
-
-
-@dataclass(frozen=True)
-class Effect:
-    """A change an operator made, written to the case history after the engine call."""
-
-    kind: str
-    title: str
-    articles: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class StepContext:
-    case: Case
-    actor: Any
-    effects: list[Effect] = field(default_factory=list)
-
-
-def subject_of(call: OperatorCall) -> Staff:
-    context: StepContext = call.context
-    staff = context.case.subject
-    if staff is None:
-        raise OperatorRefused(_("This case has no staff member to act on."))
-    return staff
-
+from .context import Effect, OperatorSpec, record_effect, subject_of
 
 TRANSITION_LABELS = {
     "hire": gettext_lazy("hire"),
@@ -63,8 +33,6 @@ TRANSITION_LABELS = {
 
 
 def _transition(call: OperatorCall, method: str, articles: str) -> Staff:
-    from webapp.staff.models import Staff
-
     staff: Staff = Staff.objects.select_for_update().get(pk=subject_of(call).pk)
     before = staff.get_state_display()
     try:
@@ -92,15 +60,7 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def record_effect(call: OperatorCall, title: str, articles: str, **data: Any) -> None:
-    """An archive record this step made, for the case history."""
-    call.context.effects.append(Effect(kind="record", title=title, articles=articles, data=data))
-
-
-@REGISTRY.operator("staff_hire", description="Hire the applicant (Art. 9, 10, 11)")
 def staff_hire(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff.services import assert_within_quota
-
     staff = subject_of(call)
     assert_within_quota(staff.agency)  # Art. 8, 9: no hire beyond the approved plan and quota
     staff = _transition(call, "hire", "Art. 9, Art. 10")
@@ -115,7 +75,6 @@ def staff_hire(call: OperatorCall) -> dict[str, Any]:
     return {"staff": staff.pk, "state": staff.state}
 
 
-@REGISTRY.operator("staff_reject", description="Record that the applicant is not hired")
 def staff_reject(call: OperatorCall) -> dict[str, Any]:
     staff = _transition(call, "reject", "Art. 10, Art. 11")
     reason = str(call.params.get("reason") or "")
@@ -123,10 +82,7 @@ def staff_reject(call: OperatorCall) -> dict[str, Any]:
     return {"staff": staff.pk, "state": staff.state, "reason": reason}
 
 
-@REGISTRY.operator("certificate_issue", description="Issue the certificate, put on duty (Art. 19)")
 def certificate_issue(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = subject_of(call)
     if staff.state != "hired":
         raise OperatorRefused(
@@ -148,10 +104,7 @@ def certificate_issue(call: OperatorCall) -> dict[str, Any]:
     return {"number": certificate.number, "staff": staff.pk, "state": staff.state}
 
 
-@REGISTRY.operator("marks_issue", description="Issue badge and armband (Art. 21)")
 def marks_issue(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = subject_of(call)
     if staff.state != "on_duty":
         raise OperatorRefused(_("Marks are issued only to members on duty (Art. 21)."))
@@ -163,10 +116,7 @@ def marks_issue(call: OperatorCall) -> dict[str, Any]:
     return {"marks": [m.kind for m in marks]}
 
 
-@REGISTRY.operator("staff_suspend", description="Suspend the member and the certificate")
 def staff_suspend(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = _transition(call, "suspend", "Art. 23")
     held = lifecycle.certificate_in_force(staff)
     if held is not None and held.state == "issued":
@@ -175,10 +125,7 @@ def staff_suspend(call: OperatorCall) -> dict[str, Any]:
     return {"state": staff.state}
 
 
-@REGISTRY.operator("staff_reinstate", description="Reinstate a suspended member")
 def staff_reinstate(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = _transition(call, "reinstate", "Art. 23")
     held = lifecycle.certificate_in_force(staff)
     if held is not None and held.state == "suspended":
@@ -187,10 +134,7 @@ def staff_reinstate(call: OperatorCall) -> dict[str, Any]:
     return {"state": staff.state}
 
 
-@REGISTRY.operator("recovery_record", description="Record certificate and marks handed back")
 def recovery_record(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = subject_of(call)
     recovery = lifecycle.recovery_record(
         staff,
@@ -208,8 +152,6 @@ def recovery_record(call: OperatorCall) -> dict[str, Any]:
 
 
 def _leave(call: OperatorCall, method: str, articles: str, *, revoke: bool) -> dict[str, Any]:
-    from webapp.staff import lifecycle
-
     staff = subject_of(call)
     lifecycle.assert_recovered(staff)  # Art. 21
     staff = _transition(call, method, articles)
@@ -219,44 +161,16 @@ def _leave(call: OperatorCall, method: str, articles: str, *, revoke: bool) -> d
     return {"state": staff.state, "certificate": closed.number if closed else None}
 
 
-@REGISTRY.operator("staff_separate", description="Separation: resignation, contract end...")
 def staff_separate(call: OperatorCall) -> dict[str, Any]:
     return _leave(call, "separate", "Art. 20, Art. 21", revoke=False)
 
 
-@REGISTRY.operator("staff_dismiss", description="Dismissal; the certificate is revoked (Art. 23)")
 def staff_dismiss(call: OperatorCall) -> dict[str, Any]:
     article = str(call.params.get("article") or "Art. 23")
     return _leave(call, "dismiss", f"{article}, Art. 21", revoke=True)
 
 
-@REGISTRY.operator("case_open", description="Open a linked case about the same subject")
-def case_open(call: OperatorCall) -> dict[str, Any]:
-    from .openings import case_open_linked
-
-    linked = case_open_linked(
-        parent=call.context.case,
-        process_id=str(call.params.get("process") or ""),
-        reason=str(call.params.get("reason") or ""),
-        data=dict(call.params.get("data") or {}),
-        actor=call.context.actor,
-    )
-    call.context.effects.append(
-        Effect(
-            kind="case_linked",
-            title=_("Linked case opened: %(key)s %(title)s")
-            % {"key": linked.business_key, "title": linked.title},
-            articles=", ".join(re.findall(r"Art\. ?\d+", str(call.params.get("reason") or ""))),
-            data={"business_key": linked.business_key},
-        )
-    )
-    return {"business_key": linked.business_key}
-
-
-@REGISTRY.operator("contract_renew", description="Renew the contract (Art. 9, 20)")
 def contract_renew(call: OperatorCall) -> dict[str, Any]:
-    from webapp.staff.models import Staff
-
     staff: Staff = Staff.objects.select_for_update().get(pk=subject_of(call).pk)
     new_end = _as_date(call.params.get("contract_end"))
     if new_end is None or (staff.contract_end is not None and new_end <= staff.contract_end):
@@ -275,3 +189,17 @@ def contract_renew(call: OperatorCall) -> dict[str, Any]:
     )
     call.context.case.outcome = _("Renewed until %(end)s") % {"end": new_end}
     return {"contract_end": new_end.isoformat()}
+
+
+OPERATORS: tuple[OperatorSpec, ...] = (
+    ("staff_hire", staff_hire, "Hire the applicant (Art. 9, 10, 11)"),
+    ("staff_reject", staff_reject, "Record that the applicant is not hired"),
+    ("certificate_issue", certificate_issue, "Issue the certificate, put on duty (Art. 19)"),
+    ("marks_issue", marks_issue, "Issue badge and armband (Art. 21)"),
+    ("staff_suspend", staff_suspend, "Suspend the member and the certificate"),
+    ("staff_reinstate", staff_reinstate, "Reinstate a suspended member"),
+    ("recovery_record", recovery_record, "Record certificate and marks handed back"),
+    ("staff_separate", staff_separate, "Separation: resignation, contract end..."),
+    ("staff_dismiss", staff_dismiss, "Dismissal; the certificate is revoked (Art. 23)"),
+    ("contract_renew", contract_renew, "Renew the contract (Art. 9, 20)"),
+)

@@ -14,17 +14,21 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from webapp.accounts import lu_an
 from webapp.accounts.models import Agency, Grant, Membership
+from webapp.cases.models import Case, HumanTask, TaskState
+from webapp.cases.openings import (
+    case_open_for_staff,
+    complaint_open,
+    recruitment_open,
+    usage_plan_open,
+)
+from webapp.cases.scheduling import renewals_open, wake_due_cases
+from webapp.cases.services import task_complete
+from webapp.demo import lu_an
+from webapp.records.models import UsagePlan
 from webapp.staff import lifecycle
 from webapp.staff.duties import duty_assign
 from webapp.staff.models import Certificate, Staff, StaffState
-from webapp.staff.services import recruitment_open
-
-from .models import Case, HumanTask, TaskState
-from .openings import case_open_for_staff, complaint_open, usage_plan_open
-from .scheduling import renewals_open, wake_due_cases
-from .services import task_complete
 
 DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 
@@ -171,8 +175,6 @@ def _agencies() -> dict[str, Agency]:
 
 def _approved_plans(agencies: dict[str, Agency]) -> None:
     """The plans each recruiting agency had approved before Fuzhi (Art. 8, 9)."""
-    from webapp.records.models import UsagePlan
-
     for code in ("LA-CG", "JA-CG"):
         agency = agencies[code]
         if not UsagePlan.objects.filter(agency=agency, approved=True).exists():

@@ -13,15 +13,14 @@ from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
 from webapp.cases import selectors
-from webapp.cases.openings import case_open_for_staff, startable_processes
+from webapp.cases.openings import case_open_for_staff, recruitment_open
+from webapp.cases.subjects import startable_processes
 from webapp.errors import StepRefused
-
-from .duties import duty_assign
-from .forms import ApplicationForm, DutyForm, GradeForm
-from .grades import grade_set
-from .models import Staff
-from .selectors import staff_visible_to
-from .services import recruitment_open
+from webapp.staff.duties import duty_assign
+from webapp.staff.forms import ApplicationForm, DutyForm, GradeForm
+from webapp.staff.grades import grade_set
+from webapp.staff.models import Staff
+from webapp.staff.selectors import staff_visible_to
 
 
 @login_required

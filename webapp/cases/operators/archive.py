@@ -1,6 +1,6 @@
 """Operators that write the archive (一人一档): assessments, commendations, plans...
 
-Registered with the case operators at start-up (RecordsConfig.ready).
+Each row points back to the case whose step decided it (webapp.records.models).
 """
 
 from __future__ import annotations
@@ -8,15 +8,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.mail import send_mail
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from processes.errors import OperatorRefused
 from processes.operators import OperatorCall
-from webapp.cases.operators import REGISTRY, record_effect, subject_of
-
-from .models import (
+from webapp.records.models import (
     Assessment,
     Commendation,
     ComplaintRecord,
@@ -25,6 +21,9 @@ from .models import (
     LiabilityRecord,
     UsagePlan,
 )
+from webapp.records.quota import quota_check
+
+from .context import OperatorSpec, record_effect, subject_of
 
 
 def _money(value: Any) -> Decimal:
@@ -36,7 +35,6 @@ def _money(value: Any) -> Decimal:
         ) from None
 
 
-@REGISTRY.operator("assessment_record", description="Record the year's assessment (Art. 20)")
 def assessment_record(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
     year = int(call.params.get("year") or 0)
@@ -65,7 +63,6 @@ def assessment_record(call: OperatorCall) -> dict[str, Any]:
     return {"assessment": record.pk, "grade": grade}
 
 
-@REGISTRY.operator("commendation_record", description="Record a commendation (Art. 17)")
 def commendation_record(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
     record = Commendation.objects.create(
@@ -80,7 +77,6 @@ def commendation_record(call: OperatorCall) -> dict[str, Any]:
     return {"commendation": record.pk}
 
 
-@REGISTRY.operator("discipline_record", description="Record a discipline decision (Art. 15, 23)")
 def discipline_record(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
     breaches = [int(item) for item in call.params.get("breaches") or []]
@@ -101,7 +97,6 @@ def discipline_record(call: OperatorCall) -> dict[str, Any]:
     return {"discipline": record.pk}
 
 
-@REGISTRY.operator("complaint_record", description="Record a complaint's finding (Art. 18)")
 def complaint_record(call: OperatorCall) -> dict[str, Any]:
     substantiated = bool(call.params.get("substantiated"))
     record, _created = ComplaintRecord.objects.update_or_create(
@@ -116,7 +111,6 @@ def complaint_record(call: OperatorCall) -> dict[str, Any]:
     return {"complaint": record.pk}
 
 
-@REGISTRY.operator("liability_record", description="Record compensation and recourse (Art. 24)")
 def liability_record(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
     compensation = _money(call.params.get("compensation"))
@@ -136,33 +130,10 @@ def liability_record(call: OperatorCall) -> dict[str, Any]:
     return {"liability": record.pk}
 
 
-def planned_headcount(agency_id: int) -> int:
-    total = UsagePlan.objects.filter(agency_id=agency_id, approved=True).aggregate(
-        n=Sum("headcount")
-    )["n"]
-    return int(total or 0)
-
-
-def quota_check(agency: Any, headcount: int) -> dict[str, Any]:
-    """Art. 9: approved plans together may not exceed the agency's approved quota."""
-    from webapp.staff.services import headcount as in_use
-
-    planned = planned_headcount(agency.pk)
-    return {
-        "within_quota": planned + headcount <= agency.quota,
-        "quota": agency.quota,
-        "in_use": in_use(agency),
-        "planned": planned,
-        "available": max(agency.quota - planned, 0),
-    }
-
-
-@REGISTRY.operator("usage_plan_check", description="Compare a plan with the quota (Art. 9)")
 def usage_plan_check(call: OperatorCall) -> dict[str, Any]:
     return quota_check(call.context.case.agency, int(call.params.get("headcount") or 0))
 
 
-@REGISTRY.operator("usage_plan_record", description="Record a usage plan's outcome (Art. 8, 9)")
 def usage_plan_record(call: OperatorCall) -> dict[str, Any]:
     agency = call.context.case.agency
     headcount = int(call.params.get("headcount") or 0)
@@ -197,21 +168,12 @@ def usage_plan_record(call: OperatorCall) -> dict[str, Any]:
     return {"plan": plan.pk, "approved": approved}
 
 
-@REGISTRY.operator("notify", description="Send a notification (e-mail backend)")
-def notify(call: OperatorCall) -> dict[str, Any]:
-    to = str(call.params.get("to") or "")
-    address = ""
-    if to == "complainant":
-        address = str(call.data.get("complainant_contact") or "")
-    sent = False
-    if "@" in address:
-        sent = bool(
-            send_mail(
-                str(call.params.get("subject") or ""),
-                str(call.params.get("body") or ""),
-                None,
-                [address],
-            )
-        )
-    record_effect(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
-    return {"sent": sent}
+OPERATORS: tuple[OperatorSpec, ...] = (
+    ("assessment_record", assessment_record, "Record the year's assessment (Art. 20)"),
+    ("commendation_record", commendation_record, "Record a commendation (Art. 17)"),
+    ("discipline_record", discipline_record, "Record a discipline decision (Art. 15, 23)"),
+    ("complaint_record", complaint_record, "Record a complaint's finding (Art. 18)"),
+    ("liability_record", liability_record, "Record compensation and recourse (Art. 24)"),
+    ("usage_plan_check", usage_plan_check, "Compare a plan with the quota (Art. 9)"),
+    ("usage_plan_record", usage_plan_record, "Record a usage plan's outcome (Art. 8, 9)"),
+)

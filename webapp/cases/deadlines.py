@@ -1,0 +1,23 @@
+"""When a task falls due: the model's ``dueIn``, an ISO duration or Chinese working days."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from webapp.workdays.services import parse_working_days, working_day_end
+
+
+def due_at(now: datetime, due_in: str) -> datetime | None:
+    """An ISO duration from ``now``, or working days ('5WD') counted on the holiday
+    calendar, due at the end of that working day; None without a ``dueIn``."""
+    if not due_in:
+        return None
+    working_days = parse_working_days(due_in)
+    if working_days is not None:
+        return working_day_end(timezone.localdate(now), working_days)
+    parsed_duration = TimerEventDefinition.parse_iso_duration(due_in)
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed_duration, now)
+    return now + delta

@@ -1,0 +1,59 @@
+"""Operators that reach beyond the case's own member: a linked case, a notification."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.mail import send_mail
+from django.utils.translation import gettext as _
+
+from processes.operators import OperatorCall
+
+from .context import Effect, OperatorSpec, StepContext, record_effect
+
+
+def case_open(call: OperatorCall) -> dict[str, Any]:
+    context: StepContext = call.context
+    reason = str(call.params.get("reason") or "")
+    linked = context.open_linked(
+        context.case,
+        str(call.params.get("process") or ""),
+        reason,
+        dict(call.params.get("data") or {}),
+    )
+    context.effects.append(
+        Effect(
+            kind="case_linked",
+            title=_("Linked case opened: %(key)s %(title)s")
+            % {"key": linked.business_key, "title": linked.title},
+            articles=", ".join(re.findall(r"Art\. ?\d+", reason)),
+            data={"business_key": linked.business_key},
+        )
+    )
+    return {"business_key": linked.business_key}
+
+
+def notify(call: OperatorCall) -> dict[str, Any]:
+    to = str(call.params.get("to") or "")
+    address = ""
+    if to == "complainant":
+        address = str(call.data.get("complainant_contact") or "")
+    sent = False
+    if "@" in address:
+        sent = bool(
+            send_mail(
+                str(call.params.get("subject") or ""),
+                str(call.params.get("body") or ""),
+                None,
+                [address],
+            )
+        )
+    record_effect(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
+    return {"sent": sent}
+
+
+OPERATORS: tuple[OperatorSpec, ...] = (
+    ("case_open", case_open, "Open a linked case about the same subject"),
+    ("notify", notify, "Send a notification (e-mail backend)"),
+)

@@ -1,0 +1,177 @@
+"""The parts every step shares: running the engine with Fuzhi's operators and helpers,
+and storing what it produced (history lines, the task projection, the case row under
+its version check). Called inside the transaction of a step in ``services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from processes.errors import InvalidTaskData, OperatorRefused, ProcessError
+from processes.types import Outcome
+from webapp.accounts.services import active_delegation
+from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
+from webapp.workdays.services import working_days_duration
+
+from .deadlines import due_at
+from .history import append_event
+from .models import Case, HumanTask, TaskState
+from .operators import StepContext
+
+# Functions the models' scripts may call beyond the engine's own helpers.
+ENGINE_HELPERS = {"working_days_duration": working_days_duration}
+
+# Engine-run elements worth a line in the history; sequence flows and joins are not.
+RECORDED_KINDS = (
+    "BusinessRuleTask",
+    "ServiceTask",
+    "ScriptTask",
+    "ExclusiveGateway",
+    "InclusiveGateway",
+    "IntermediateCatchEvent",
+    "BoundaryEvent",
+    "EndEvent",
+)
+
+
+def run_engine(call: Callable[[], Outcome]) -> Outcome:
+    """Run one engine call, turning the engine's refusals into a person's message."""
+    try:
+        return call()
+    except InvalidTaskData as exc:
+        raise FormInvalid(exc.errors) from None
+    except OperatorRefused as exc:
+        raise StepRefused(str(exc), article=articles_in(str(exc))) from None
+    except ProcessError as exc:
+        raise StepRefused(
+            _("The process could not take this step: %(error)s") % {"error": exc}
+        ) from None
+
+
+def store_outcome(
+    case: Case, outcome: Outcome, context: StepContext, done: HumanTask | None = None
+) -> None:
+    """Store the outcome: history lines, task projection, status, then the case row."""
+    for record in outcome.ran:
+        if record.kind in RECORDED_KINDS:
+            append_event(
+                case,
+                kind="engine_step",
+                title=record.name,
+                bpmn_id=record.bpmn_id,
+                articles=articles_in(record.documentation),
+            )
+    for effect in context.effects:
+        append_event(
+            case,
+            kind=effect.kind,
+            title=effect.title,
+            actor=context.actor,
+            articles=effect.articles,
+            data_after=effect.data,
+        )
+    sync_tasks(case, outcome, done)
+    case.state = outcome.state
+    case.data = outcome.data
+    case.wake_at = outcome.wake_at
+    if outcome.completed and case.status == "running":
+        case.complete()
+        case.finished_at = timezone.now()
+        append_event(case, kind="case_completed", title=_("Case completed"), comment=case.outcome)
+    save_case(case)
+
+
+def save_case(case: Case) -> None:
+    """Write the case row if nobody wrote it since it was read, else refuse the step."""
+    # The version check keeps a stale writer from overwriting a newer state even where
+    # the database cannot lock rows (SQLite); PostgreSQL also holds the row lock.
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        version=F("version") + 1,
+        state=case.state,
+        data=case.data,
+        wake_at=case.wake_at,
+        status=case.status,
+        outcome=case.outcome,
+        finished_at=case.finished_at,
+        event_count=case.event_count,
+        head_hash=case.head_hash,
+    )
+    if updated != 1:
+        raise TaskConflict(
+            _("This case changed while you were working on it; reload and try again.")
+        )
+    case.version += 1
+
+
+def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
+    """Make the open HumanTask rows match the engine's ready user tasks."""
+    active = {
+        t.engine_task_id: t
+        for t in case.tasks.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    }
+    if done is not None:
+        active.pop(done.engine_task_id, None)
+    ready = {t.id: t for t in outcome.human_tasks}
+    for engine_id, task in active.items():
+        if engine_id not in ready:
+            task.withdraw()
+            task.save()
+            append_event(
+                case, kind="task_withdrawn", title=task.name, task=task, bpmn_id=task.bpmn_id
+            )
+    now = timezone.now()
+    for engine_id, spec in ready.items():
+        if engine_id in active:
+            continue
+        created = HumanTask.objects.create(
+            case=case,
+            engine_task_id=engine_id,
+            bpmn_id=spec.bpmn_id,
+            name=spec.name,
+            documentation=spec.documentation,
+            form_name=spec.form_name,
+            role=spec.lane,
+            agency=case.agency,
+            due_at=due_at(now, spec.due_in),
+        )
+        append_event(
+            case,
+            kind="task_created",
+            title=spec.name,
+            task=created,
+            bpmn_id=spec.bpmn_id,
+            articles=articles_in(spec.documentation),
+        )
+        _apply_delegation(case, created)
+
+
+def _apply_delegation(case: Case, task: HumanTask) -> None:
+    """A task arriving while its role-holder is away goes to the delegate (both named)."""
+    delegation = active_delegation(task.agency_id, task.role, timezone.localdate())
+    if delegation is None:
+        return
+    task.claim()
+    task.assignee = delegation.delegate
+    task.delegated_from = delegation.delegator
+    task.claimed_at = timezone.now()
+    task.save()
+    append_event(
+        case,
+        kind="task_delegated",
+        title=_("%(task)s: assigned to %(delegate)s on behalf of %(delegator)s")
+        % {
+            "task": task.name,
+            "delegate": display_name(delegation.delegate),
+            "delegator": display_name(delegation.delegator),
+        },
+        task=task,
+        bpmn_id=task.bpmn_id,
+    )
+
+
+def display_name(user: Any) -> str:
+    return f"{user.last_name}{user.first_name}".strip() or str(user.get_username())
