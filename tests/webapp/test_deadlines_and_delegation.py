@@ -102,9 +102,7 @@ def test_it_shows_unread_notifications_in_the_header(client, hr, approver, agenc
     assert Notification.objects.filter(user=approver, read_at__isnull=True).exists()  # GET reads
 
 
-def test_it_marks_notifications_read_on_request_only_for_their_owner(
-    client, hr, approver, agency
-):
+def test_it_marks_notifications_read_on_request_only_for_their_owner(client, hr, approver, agency):
     mine = Notification.objects.create(user=approver, title="测试提醒")
     theirs = Notification.objects.create(user=hr, title="别人的提醒")
     client.login(username=approver.username, password=PASSWORD)

@@ -13,9 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("notifications/", account_views.notifications, name="notifications"),
-    path(
-        "notifications/read/", account_views.notifications_read, name="notifications_read"
-    ),
+    path("notifications/read/", account_views.notifications_read, name="notifications_read"),
     path("delegations/", account_views.delegations, name="delegations"),
     path("schedule/", schedule_views.schedule, name="schedule"),
     path("schedule/runs/<int:run_id>/retry/", schedule_views.schedule_retry, name="schedule_retry"),
