@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    notices = Notification.objects.filter(user_id=request.user.pk)[:100]
+    notices = Notification.objects.filter(user_id=request.user.pk or 0)[:100]
     return render(request, "accounts/notifications.html", {"notices": notices})
 
 
