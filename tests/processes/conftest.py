@@ -22,6 +22,7 @@ from processes import catalog, engine
 from processes.catalog import ProcessDefinition
 from processes.operators import OperatorCall, OperatorRegistry
 from processes.types import HumanTask, Outcome
+from tests.examples import CLEAN_REVIEW
 
 RECRUITMENT_DIR = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment"
 
@@ -164,18 +165,7 @@ class Sample:
 
     @staticmethod
     def review(**overrides: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "nationality_prc": True,
-            "good_conduct": True,
-            "fit_for_post": True,
-            "criminal_record": False,
-            "criminal_proceedings_pending": False,
-            "detained_or_rehab": False,
-            "expelled_public_servant": False,
-            "dishonest_blacklist": False,
-        }
-        data.update(overrides)
-        return data
+        return {**CLEAN_REVIEW, **overrides}
 
     @staticmethod
     def scores(exam: float = 78, interview: float = 84) -> dict[str, Any]:

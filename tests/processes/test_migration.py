@@ -12,6 +12,7 @@ import time_machine
 
 from processes import catalog, engine, migration
 from processes.catalog import ProcessDefinition
+from tests.examples import CLEAN_REVIEW as REVIEW
 
 from .conftest import RECRUITMENT_DIR
 
@@ -25,16 +26,6 @@ START = {
     "bravery": False,
     "post": "城管协管员",
     "notice_period": "P5D",
-}
-REVIEW = {
-    "nationality_prc": True,
-    "good_conduct": True,
-    "fit_for_post": True,
-    "criminal_record": False,
-    "criminal_proceedings_pending": False,
-    "detained_or_rehab": False,
-    "expelled_public_servant": False,
-    "dishonest_blacklist": False,
 }
 OPERATORS = {"staff_hire", "staff_reject"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tests.examples import CLEAN_REVIEW
 from webapp.cases.models import Case, HumanTask, TaskState
 from webapp.cases.openings import recruitment_open
 from webapp.cases.scheduling import wake_due_cases
@@ -12,16 +13,6 @@ from webapp.cases.services import task_complete
 
 from .conftest import make_id
 
-CLEAN_REVIEW = {
-    "nationality_prc": True,
-    "good_conduct": True,
-    "fit_for_post": True,
-    "criminal_record": False,
-    "criminal_proceedings_pending": False,
-    "detained_or_rehab": False,
-    "expelled_public_servant": False,
-    "dishonest_blacklist": False,
-}
 SCORES = {"exam_score": 80, "interview_score": 90}
 BACKGROUND = {"background_ok": True}
 HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health_exam_date": "2026-11-02"}

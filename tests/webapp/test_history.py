@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.examples import CLEAN_REVIEW
 from webapp.accounts.models import Agency
 from webapp.cases.history import GENESIS, event_hash, verify_case
 from webapp.cases.models import Case, CaseEvent, HumanTask, TaskState
@@ -31,16 +32,6 @@ from .conftest import PASSWORD, make_id
 
 pytestmark = pytest.mark.django_db
 
-CLEAN_REVIEW = {
-    "nationality_prc": True,
-    "good_conduct": True,
-    "fit_for_post": True,
-    "criminal_record": False,
-    "criminal_proceedings_pending": False,
-    "detained_or_rehab": False,
-    "expelled_public_servant": False,
-    "dishonest_blacklist": False,
-}
 SCORES = {"exam_score": 78, "interview_score": 91}
 BACKGROUND = {"background_ok": True, "background_notes": "政审、考察无异常"}
 

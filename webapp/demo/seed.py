@@ -8,9 +8,11 @@ agencies' existing register, the way an agency brings its archive into Fuzhi.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -32,16 +34,10 @@ from webapp.staff.models import Certificate, Staff, StaffState
 
 DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 
-CLEAN_REVIEW = {
-    "nationality_prc": True,
-    "good_conduct": True,
-    "fit_for_post": True,
-    "criminal_record": False,
-    "criminal_proceedings_pending": False,
-    "detained_or_rehab": False,
-    "expelled_public_servant": False,
-    "dishonest_blacklist": False,
-}
+# The answers that pass the application review live beside the model (tests use them too).
+CLEAN_REVIEW = json.loads((settings.BASE_DIR / "bpmn/recruitment/examples.json").read_text())[
+    "review_application"
+]
 SCORES = {"exam_score": 82, "interview_score": 88}
 BACKGROUND = {"background_ok": True, "background_notes": "政审、考察无异常"}
 HEALTH = {"health_ok": True, "health_hospital": "六安市人民医院", "health_exam_date": "2026-11-02"}
