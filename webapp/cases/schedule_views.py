@@ -14,7 +14,8 @@ from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 
 from . import tasks
-from .models import Case, HumanTask, JobRun, TaskState
+from .models import JobRun
+from .selectors import schedule_overview
 
 
 def _operator_only(request: HttpRequest) -> None:
@@ -25,21 +26,7 @@ def _operator_only(request: HttpRequest) -> None:
 @login_required
 def schedule(request: HttpRequest) -> HttpResponse:
     _operator_only(request)
-    now = timezone.now()
-    context = {
-        "timers": Case.objects.filter(status="running", wake_at__isnull=False)
-        .select_related("agency")
-        .order_by("wake_at")[:50],
-        "deadlines": HumanTask.objects.filter(
-            state__in=[TaskState.OPEN, TaskState.CLAIMED], due_at__isnull=False
-        )
-        .select_related("case", "agency")
-        .order_by("due_at")[:50],
-        "runs": JobRun.objects.all()[:100],
-        "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
-        "now": now,
-    }
-    return render(request, "cases/schedule.html", context)
+    return render(request, "cases/schedule.html", schedule_overview(timezone.now()))
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import BooleanField, Q, QuerySet, Value, When
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from webapp.accounts.selectors import role_pairs, visible_agency_ids
 
-from .models import Case, CaseEvent, HumanTask, TaskState
+from .models import Case, CaseEvent, HumanTask, JobRun, TaskState
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -104,3 +105,20 @@ def recruitment_ranking(user: Any, post: str = "") -> list[Case]:
             case.started_at,
         ),
     )
+
+
+def schedule_overview(now: datetime) -> dict[str, Any]:
+    """The operator's schedule: timers due next, task deadlines, every job run, failures."""
+    return {
+        "timers": Case.objects.filter(status="running", wake_at__isnull=False)
+        .select_related("agency")
+        .order_by("wake_at")[:50],
+        "deadlines": HumanTask.objects.filter(
+            state__in=[TaskState.OPEN, TaskState.CLAIMED], due_at__isnull=False
+        )
+        .select_related("case", "agency")
+        .order_by("due_at")[:50],
+        "runs": JobRun.objects.all()[:100],
+        "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        "now": now,
+    }
