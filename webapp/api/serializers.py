@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.accounts.models import Agency
+from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
@@ -24,9 +25,7 @@ def record_id(**kwargs: Any) -> serializers.IntegerField:
 
 
 def person_name(user: Any) -> str | None:
-    if user is None:
-        return None
-    return f"{user.last_name}{user.first_name}".strip() or str(user.get_username())
+    return None if user is None else display_name(user)
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):

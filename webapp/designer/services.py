@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from processes import catalog, xmlsafe
 from processes.catalog import content_hash
 from processes.errors import HostileInput, ModelError
+from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.definitions import definition_deploy, latest_deployed
@@ -208,7 +209,7 @@ def draft_save(*, draft_id: int, revision: int, files: Any, user: Any) -> Draft:
 
 def changed_underneath(draft: Draft) -> str:
     who = draft.updated_by
-    name = f"{who.last_name}{who.first_name}".strip() or who.get_username() if who else "?"
+    name = display_name(who) if who else "?"
     when = timezone.localtime(draft.updated_at).strftime("%Y-%m-%d %H:%M:%S")
     return _(
         "This draft was changed underneath you by %(who)s at %(when)s (revision %(rev)d). "

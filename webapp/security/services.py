@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from webapp.accounts.names import full_name
+
 from .context import current
 from .models import AuditAction, AuditEntry
 
@@ -16,7 +18,7 @@ from .models import AuditAction, AuditEntry
 def _name(user: Any) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
-    full = f"{user.last_name}{user.first_name}".strip()
+    full = full_name(user)
     return f"{full} ({user.get_username()})" if full else str(user.get_username())
 
 
