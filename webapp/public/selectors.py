@@ -15,7 +15,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from webapp.accounts.models import Agency
+from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency
 from webapp.cases.models import Case, CaseStatus
 from webapp.records.models import ComplaintRecord
 from webapp.staff.models import Certificate, CertificateState, StaffState
@@ -152,7 +152,7 @@ def certificate_check(number: str) -> CertificateCheck:
 
 def complaint_agencies() -> QuerySet[Agency]:
     """The units a complaint may be addressed to: those that may employ auxiliary staff."""
-    return Agency.objects.exclude(kind__in=["police", "government"]).order_by("code")
+    return Agency.objects.exclude(kind__in=NON_EMPLOYING_KINDS).order_by("code")
 
 
 def _complaint_case(receipt: str) -> Case | None:
