@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .context import client_ip
-from .models import AuditAction
-from .services import audit_record, lockout_minutes, login_blocked, recently_locked
+from .services import audit_login_locked, lockout_minutes, login_blocked
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -28,10 +27,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if login_blocked(username, ip):
             # Checked before authenticate(): a locked-out guesser learns nothing, even
             # from a correct password.
-            if not recently_locked(username, ip):
-                audit_record(
-                    None, AuditAction.LOGIN_LOCKED, username, ip=ip, login_key=username.lower()
-                )
+            audit_login_locked(username=username, ip=ip)
             raise forms.ValidationError(
                 _(
                     "Too many failed sign-ins for this account or from this address. "
