@@ -13,6 +13,7 @@ from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
+from webapp.cases.openings import startable_processes
 from webapp.staff.models import Certificate, Staff
 
 MAX_ID = 2**63 - 1
@@ -317,8 +318,6 @@ class StaffDetailSerializer(StaffSerializer):
     )
     def get_startable_processes(self, staff: Staff) -> list[dict[str, str]]:
         """The processes the caller may open a case on about this member (HR only)."""
-        from webapp.cases.openings import startable_processes
-
         if not self._full(staff):
             return []
         return [{"process": p, "name": n} for p, n in startable_processes(staff)]
