@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.cases import services
-from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask, TaskState
 from webapp.cases.selectors import task_for
 from webapp.inbox.forms import SchemaForm
+from webapp.inbox.selectors import task_form_schema
 
 from .. import selectors
 from ..forms import checked
@@ -57,8 +57,7 @@ class InboxList(generics.ListAPIView[HumanTask]):
 
 
 def _detail(request: Request, task: HumanTask) -> Response:
-    definition = parsed(task.case.definition)
-    schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
+    _definition, schema = task_form_schema(task)
     body = TaskDetailSerializer(task, context={"request": request, "form_schema": schema}).data
     return Response(body)
 
@@ -115,8 +114,7 @@ def task_complete(request: Request, task_id: int) -> Response:
     body.is_valid(raise_exception=True)
     data: dict[str, Any] = {}
     if task.is_active:
-        definition = parsed(task.case.definition)
-        schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
+        definition, schema = task_form_schema(task)
         form = checked(
             lambda posted: SchemaForm(
                 schema, posted, definition=definition, form_name=task.form_name
