@@ -86,6 +86,13 @@ def report_agencies(user: Any) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=agency_subtree_ids(visible_agency_ids(user)))
 
 
+def report_agency_ids(scope: QuerySet[Agency], chosen: Agency | None = None) -> set[int]:
+    """The agencies one report covers: the user's scope, or the chosen agency and the units
+    below it within that scope."""
+    ids = set(scope.values_list("pk", flat=True))
+    return ids if chosen is None else ids & agency_subtree_ids({chosen.pk})
+
+
 def employing_agencies(ids: set[int]) -> list[Agency]:
     """The agencies among ``ids`` that may employ auxiliary staff (Art. 2, 3)."""
     agencies = Agency.objects.filter(pk__in=ids).exclude(kind__in=NON_EMPLOYING_KINDS)
