@@ -1,4 +1,5 @@
-"""The sign-in form, refusing before the password is even checked once the throttle trips."""
+"""The sign-in form, refusing before the password is even checked once the throttle trips;
+the audit log page's filter."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .context import client_ip
+from .models import AuditAction
 from .services import audit_login_locked, lockout_minutes, login_blocked
 
 
@@ -37,3 +39,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 code="throttled",
             )
         return super().clean()
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=gettext_lazy("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
+    )
+    who = forms.CharField(label=gettext_lazy("Person or target"), required=False, max_length=150)
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
