@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
+from webapp.api.services import ProcessNotStartable, case_open_about_staff
 from webapp.cases.models import CaseEvent, HumanTask, TaskState
 from webapp.cases.services import task_complete
 from webapp.staff.models import StaffState
@@ -324,6 +325,15 @@ def test_it_refuses_a_process_the_members_state_does_not_allow(client, hr, agenc
     assert response.status_code == 400 and "process" in response.json()["fields"]
     missing = post(client, "/api/cases/", {"process": "training"}, hr)
     assert missing.status_code == 400 and "staff" in missing.json()["fields"]
+
+
+def test_the_service_names_the_processes_the_member_may_have_when_refusing_another(hr, agency):
+    staff = member(agency, 7, state=StaffState.HIRED)
+    with pytest.raises(ProcessNotStartable, match="training, separation"):
+        case_open_about_staff(user=hr, staff=staff, process_id="assessment")
+    assert not staff.cases.exists()
+    case = case_open_about_staff(user=hr, staff=staff, process_id="training")
+    assert case.subject == staff and case.definition.process_id == "training"
 
 
 def test_it_will_not_open_a_case_about_a_foreign_member(client, agency, stranger):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from webapp.audit.selectors import archive_for
 from webapp.cases.models import Case, CaseEvent
 from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_complete
@@ -99,6 +101,17 @@ def test_the_archive_pdf_masks_the_id_number_for_an_auditor_and_not_for_hr(
     login(client, "hr")
     text = pdf_text(client.get(reverse("audit:archive_pdf", args=[staff.pk])).content)
     assert staff.id_number in text
+
+
+def test_an_archive_shows_personal_data_in_full_only_to_the_members_hr(
+    auditor, hr, approver, stranger, case
+):
+    staff = case.subject
+    for reader, full in ((hr, True), (approver, False), (auditor, False)):
+        archive = archive_for(reader, staff.pk)
+        assert (archive.staff, archive.cases, archive.full_personal_data) == (staff, [case], full)
+    with pytest.raises(Http404):
+        archive_for(stranger, staff.pk)  # HR officer elsewhere: not even the member
 
 
 def test_the_archive_workbook_has_each_part_of_the_archive_and_every_event(client, auditor, case):

@@ -18,7 +18,7 @@ from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, Definition, HumanTask
 from webapp.cases.openings import recruitment_open
 from webapp.cases.services import task_complete
-from webapp.designer import moves, services
+from webapp.designer import moves, selectors, services
 from webapp.designer.models import DesignerEvent, Draft
 
 from .flows import CLEAN_REVIEW, application, open_task
@@ -222,6 +222,8 @@ def test_it_deploys_a_draft_as_a_new_version_and_running_cases_keep_theirs(
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2
     v2 = Definition.objects.get(process_id="recruitment", version=2)
+    assert response.json()["compare_url"] == "/designer/compare/recruitment/?b=2"
+    assert response.json()["migrate_url"] == f"/designer/versions/{v2.pk}/migrate/"
     assert v2.deployed_by == designer and v2.deployed_at is not None
     case.refresh_from_db()
     assert case.definition.version == 1
@@ -313,6 +315,33 @@ def test_it_reports_a_refused_test_run_input_with_the_field(
     assert [t["bpmn_id"] for t in body["waiting"]] == ["review_application"]
 
 
+def test_it_refuses_a_test_run_of_a_model_with_problems_or_by_anyone_else(
+    models_deployed: Any, designer: Any, hr: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    broken = edited(draft, "eligible == True", "eligible ==")
+    with pytest.raises(services.StepRefused, match="before a test run"):
+        services.draft_test_run(user=designer, files=broken, start={}, inputs=[])
+    with pytest.raises(services.NotPermitted):
+        services.draft_test_run(user=hr, files=draft.files, start={}, inputs=[])
+    with pytest.raises(services.StepRefused, match="not valid JSON"):
+        services.draft_test_run(user=designer, files=draft.files, start="x", inputs=[])
+
+
+def test_it_compares_the_newest_version_with_the_one_before_unless_told(
+    models_deployed: Any, designer: Any
+) -> None:
+    v1 = Definition.objects.get(process_id="recruitment")
+    assert selectors.version_pair("nothing-deployed") is None
+    only = selectors.version_pair("recruitment")
+    assert only is not None and (only.old, only.new) == (v1, v1)
+    v2 = deploy_edit(designer, REVIEW_LABEL, 'name="报名资格审查（二）"')
+    pair = selectors.version_pair("recruitment")
+    assert pair is not None and (pair.old, pair.new, pair.versions) == (v1, v2, [v2, v1])
+    chosen = selectors.version_pair("recruitment", a="2", b="1")
+    assert chosen is not None and (chosen.old, chosen.new) == (v2, v1)
+
+
 # ------------------------------------------------------------------- migration
 
 
@@ -384,6 +413,21 @@ def test_it_says_why_a_case_cannot_move(
     page = client_for(designer, "zh-hans").get(f"/designer/versions/{v2.pk}/migrate/")
     html = page.content.decode()
     assert "在此为 UserTask，在新版本中为 ManualTask" in html
+
+
+def test_it_moves_the_cases_it_can_and_says_why_not_for_the_others(
+    models_deployed: Any, designer: Any, hr: Any, agency: Any
+) -> None:
+    old = recruitment_open(user=hr, fields=application(agency))
+    v2 = deploy_edit(designer, REVIEW_LABEL, 'name="报名资格审查（二）"')
+    new = recruitment_open(user=hr, fields=application(agency, 2))
+    report = moves.cases_migrate(
+        case_ids=[str(old.pk), str(new.pk)], target_id=v2.pk, user=designer
+    )
+    assert report.moved == 1
+    assert report.refusals == ["The case is already on this version or a newer one."]
+    old.refresh_from_db()
+    assert old.definition == v2
 
 
 def test_it_lists_no_case_already_on_the_version(

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from webapp.cases.models import CaseEvent, HumanTask, TaskState
+from webapp.inbox.selectors import task_form_initial, task_form_schema
 from webapp.staff.models import Staff
 
 from .conftest import PASSWORD
@@ -200,3 +201,15 @@ def test_the_inbox_pages_fifty_tasks_at_a_time_overdue_first(client, approver, a
     assert len(second.context["tasks"]) == 11
     shown = {t.pk for t in first.context["tasks"]} | {t.pk for t in second.context["tasks"]}
     assert len(shown) == 61
+
+
+def test_a_tasks_form_is_its_steps_schema_and_a_finished_task_is_not_prefilled(
+    hr, approver, agency
+):
+    case = case_at_approval(hr, approver, agency)
+    task = HumanTask.objects.get(case=case, state=TaskState.OPEN)
+    definition, schema = task_form_schema(task)
+    assert task.form_name and schema == definition.forms[task.form_name]
+    HumanTask.objects.filter(pk=task.pk).update(state=TaskState.DONE)
+    task.refresh_from_db()
+    assert task_form_initial(task, definition, schema) == {}

@@ -8,11 +8,15 @@ from io import BytesIO
 
 import pytest
 import zxingcpp
+from django.http import Http404
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from webapp.accounts.models import Grant
+from webapp.errors import NotPermitted
+from webapp.public.selectors import CertificateNotPrintable, certificate_to_print
 from webapp.staff.models import Certificate
 
 from .conftest import PASSWORD
@@ -109,3 +113,30 @@ def test_it_refuses_to_print_a_certificate_no_longer_valid(client, certificate, 
     client.login(username="hr", password=PASSWORD)
     response = client.get(pdf_url(certificate))
     assert response.status_code == 409 and "Art. 19" in response.content.decode()
+
+
+# The rule itself, called as the view calls it.
+
+
+def test_it_refuses_the_hr_officer_of_another_agency_even_one_who_sees_the_holder(
+    certificate, stranger, city
+):
+    Grant.objects.create(user=stranger, agency=city)  # reads the whole city, prints only its own
+    with pytest.raises(NotPermitted) as refused:
+        certificate_to_print(stranger, certificate.pk)
+    assert refused.value.status == 403 and certificate.agency.name in refused.value.message
+
+
+def test_it_hides_a_certificate_of_an_agency_the_user_does_not_see(certificate, stranger):
+    with pytest.raises(Http404):
+        certificate_to_print(stranger, certificate.pk)
+
+
+def test_it_gives_the_holders_hr_officer_an_issued_certificate_and_refuses_one_not_in_force(
+    certificate, hr
+):
+    assert certificate_to_print(hr, certificate.pk) == certificate
+    leave(certificate.staff)
+    with pytest.raises(CertificateNotPrintable) as refused:
+        certificate_to_print(hr, certificate.pk)
+    assert refused.value.status == 409 and refused.value.article == "Art. 19"

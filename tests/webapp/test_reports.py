@@ -278,6 +278,17 @@ def test_an_agency_officer_sees_the_units_below_their_agency(client, city, hr, a
     assert rows["城管局直属大队"]["in_use"] == 1 and rows["六安市城市管理局"]["in_use"] == 5
 
 
+def test_a_report_covers_the_chosen_agency_and_its_units_within_the_scope_only(
+    auditor, stranger, city, agency, other_agency
+):
+    scope = selectors.report_agencies(auditor)
+    assert selectors.report_agency_ids(scope) == {city.pk, agency.pk, other_agency.pk}
+    assert selectors.report_agency_ids(scope, agency) == {agency.pk}
+    own = selectors.report_agencies(stranger)
+    assert selectors.report_agency_ids(own, city) == {other_agency.pk}
+    assert [a.pk for a in selectors.employing_agencies({city.pk, agency.pk})] == [agency.pk]
+
+
 def test_a_trainer_may_not_see_reports(client, trainer):
     assert signed_in(client, trainer).get("/reports/").status_code == 403
     assert client.get("/reports/export.xlsx").status_code == 403

@@ -21,6 +21,7 @@ from django.utils import timezone
 from tests.conftest import ROOT
 from webapp.accounts.models import Grant, Membership
 from webapp.accounts.roles import Role
+from webapp.security import services
 from webapp.security.models import AuditAction, AuditEntry
 from webapp.security.services import audit_record
 
@@ -118,6 +119,30 @@ def test_permission_changes_are_logged_with_who_made_them(client, agency, hr):
         "newbie",
         {"is_superuser": [False, True]},
     )
+
+
+def test_a_membership_saved_with_nothing_changed_writes_no_line(hr):
+    membership = Membership.objects.get(user=hr)
+    first = AuditEntry.objects.count()
+    fields = ("user_id", "agency_id", "role")
+    services.audit_remember_old(model=Membership, instance=membership, fields=fields)
+    services.audit_membership_saved(membership=membership, created=False)
+    assert AuditEntry.objects.count() == first
+    membership.role = Role.APPROVER
+    services.audit_membership_saved(membership=membership, created=False)
+    line = AuditEntry.objects.latest("id")
+    assert (line.action, line.detail["before"]["role"]) == ("membership_changed", Role.HR_OFFICER)
+
+
+def test_a_locked_sign_in_is_logged_once_a_minute_per_name_and_address(hr):
+    for _ in range(3):
+        services.audit_login_locked(username="HR", ip="10.0.0.9")
+    services.audit_login_locked(username="hr", ip="10.0.0.8")
+    locked = AuditEntry.objects.filter(action=AuditAction.LOGIN_LOCKED)
+    assert sorted(locked.values_list("login_key", "ip")) == [
+        ("hr", "10.0.0.8"),
+        ("hr", "10.0.0.9"),
+    ]
 
 
 def test_each_deploy_is_logged_once_with_its_version(models_deployed):

@@ -20,6 +20,11 @@ class AgencyKind(models.TextChoices):
     GOVERNMENT = "government", _("People's government")
 
 
+# Art. 2: police auxiliary staff are outside the Measures; governments only group agencies.
+# Every other kind may employ auxiliary staff (a queryset excludes these kinds).
+NON_EMPLOYING_KINDS = (AgencyKind.POLICE, AgencyKind.GOVERNMENT)
+
+
 class Agency(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -41,8 +46,7 @@ class Agency(models.Model):
 
     @property
     def may_employ_staff(self) -> bool:
-        # Art. 2 excludes police; governments only group agencies.
-        return self.kind not in (AgencyKind.POLICE, AgencyKind.GOVERNMENT)
+        return self.kind not in NON_EMPLOYING_KINDS
 
 
 class Membership(models.Model):

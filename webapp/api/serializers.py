@@ -9,9 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.accounts.models import Agency
+from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
+from webapp.cases.subjects import startable_processes
 from webapp.staff.models import Certificate, Staff
 
 MAX_ID = 2**63 - 1
@@ -24,9 +26,7 @@ def record_id(**kwargs: Any) -> serializers.IntegerField:
 
 
 def person_name(user: Any) -> str | None:
-    if user is None:
-        return None
-    return f"{user.last_name}{user.first_name}".strip() or str(user.get_username())
+    return None if user is None else display_name(user)
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
@@ -318,8 +318,6 @@ class StaffDetailSerializer(StaffSerializer):
     )
     def get_startable_processes(self, staff: Staff) -> list[dict[str, str]]:
         """The processes the caller may open a case on about this member (HR only)."""
-        from webapp.cases.subjects import startable_processes
-
         if not self._full(staff):
             return []
         return [{"process": p, "name": n} for p, n in startable_processes(staff)]

@@ -7,7 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self) -> None:
-        # The schedule page's retry button looks a failed job up by name.
+        # The schedule page's retry button looks a failed job up by name. Imported here,
+        # not at the top: task modules import models, which load only after every app's
+        # config (the same reason as a signals import in ready()).
         from webapp.cases import tasks as case_tasks
 
         from . import tasks

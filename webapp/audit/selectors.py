@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -10,10 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from webapp.accounts.models import Agency
-from webapp.accounts.selectors import role_pairs, visible_agency_ids
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import has_role, role_pairs, visible_agency_ids
 from webapp.cases.models import Case, Definition, HumanTask, TaskState
 from webapp.cases.selectors import visible_cases
 from webapp.staff.models import Staff
+from webapp.staff.selectors import staff_visible_to
 
 from .models import IntegrityRun, SavedSearch
 
@@ -97,6 +100,24 @@ def staff_cases(user: Any, staff: Staff) -> list[Case]:
         .select_related("definition", "agency", "subject")
         .order_by("started_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A member's archive (一人一档) as one reader may export it."""
+
+    staff: Staff
+    cases: list[Case]
+    full_personal_data: bool
+
+
+def archive_for(user: Any, staff_id: int) -> Archive:
+    """The member (404 unless the user sees their agency), the cases about them the user
+    sees, and whether ID number, phone and address show in full: only for an HR officer
+    of the member's agency (Art. 15(4))."""
+    staff = staff_visible_to(user, staff_id)
+    full = has_role(user, Role.HR_OFFICER, staff.agency_id)
+    return Archive(staff, staff_cases(user, staff), full)
 
 
 def integrity_runs_for(user: Any) -> QuerySet[IntegrityRun]:

@@ -48,6 +48,8 @@ def integrity_run_start(*, user: Any) -> IntegrityRun:
     count = visible_cases(user).count()
     run = IntegrityRun.objects.create(requested_by=user, in_background=count > SYNC_LIMIT)
     if run.in_background:
+        # Imported here to break a cycle: the task module imports this one, the task
+        # being a thin call of integrity_run_execute (as the styleguide's tasks are).
         from .tasks import verify_histories
 
         transaction.on_commit(lambda: verify_histories.delay(run.pk))

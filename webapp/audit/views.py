@@ -18,11 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
 from webapp.cases.selectors import case_for
 from webapp.errors import StepRefused
-from webapp.staff.selectors import staff_visible_to
 
 from . import exports, selectors, services
 from .forms import CaseSearchForm, SavedSearchForm
@@ -111,22 +108,20 @@ def case_xlsx(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def archive_pdf(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = staff_visible_to(request.user, staff_id)
-    full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
+    archive = selectors.archive_for(request.user, staff_id)
     body = exports.archive_pdf(
-        staff, selectors.staff_cases(request.user, staff), full_personal_data=full
+        archive.staff, archive.cases, full_personal_data=archive.full_personal_data
     )
-    return _file(body, f"archive-{staff.pk}.pdf", "application/pdf")
+    return _file(body, f"archive-{archive.staff.pk}.pdf", "application/pdf")
 
 
 @login_required
 def archive_xlsx(request: HttpRequest, staff_id: int) -> HttpResponse:
-    staff = staff_visible_to(request.user, staff_id)
-    full = has_role(request.user, Role.HR_OFFICER, staff.agency_id)
+    archive = selectors.archive_for(request.user, staff_id)
     body = exports.archive_xlsx(
-        staff, selectors.staff_cases(request.user, staff), full_personal_data=full
+        archive.staff, archive.cases, full_personal_data=archive.full_personal_data
     )
-    return _file(body, f"archive-{staff.pk}.xlsx", exports.XLSX)
+    return _file(body, f"archive-{archive.staff.pk}.xlsx", exports.XLSX)
 
 
 def _file(body: bytes, filename: str, content_type: str) -> HttpResponse:

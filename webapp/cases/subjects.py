@@ -59,14 +59,31 @@ def startable_processes(staff: Staff) -> list[tuple[str, str]]:
     ]
 
 
+def _process_label(process_id: str) -> str:
+    """The process's name as its newest version gives it (its id if none is deployed)."""
+    names = Definition.objects.filter(process_id=process_id).order_by("-version")
+    return str(names.values_list("name", flat=True).first() or process_id)
+
+
 def definition_about(process_id: str, staff: Staff) -> Definition:
     """The version a new case about ``staff`` starts on; refused if the process may not be
     opened about them or has no deployed version."""
     allowed = PROCESS_SUBJECT_STATES.get(process_id)
-    if allowed is not None and staff.state not in allowed:
+    if allowed is None:
+        # A recruitment, usage plan or complaint is opened by its own form, not about a
+        # member already in the archive.
+        raise StepRefused(
+            _("A %(process)s case is not opened about a member of staff.")
+            % {"process": _process_label(process_id)}
+        )
+    if staff.state not in allowed:
         raise StepRefused(
             _("A %(process)s case cannot be opened about %(name)s, who is %(state)s.")
-            % {"process": process_id, "name": staff.name, "state": staff.get_state_display()}
+            % {
+                "process": _process_label(process_id),
+                "name": staff.name,
+                "state": staff.get_state_display(),
+            }
         )
     try:
         return latest_deployed(process_id)

@@ -9,7 +9,8 @@ case's hash-chained history, in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -110,6 +111,26 @@ def case_migrate(*, case_id: int, target_id: int, user: Any) -> Case:
         audit(user, "migrated", target.process_id, target.version, case=case.business_key)
     case.refresh_from_db()
     return case
+
+
+@dataclass
+class MoveReport:
+    moved: int = 0
+    refusals: list[str] = field(default_factory=list)
+
+
+def cases_migrate(*, case_ids: Iterable[str | int], target_id: int, user: Any) -> MoveReport:
+    """Move each case to ``target`` in its own transaction: one refused case (its reason
+    in the report) leaves the others to move."""
+    report = MoveReport()
+    for case_id in case_ids:
+        try:
+            case_migrate(case_id=int(case_id), target_id=target_id, user=user)
+        except (StepRefused, ValueError) as exc:
+            report.refusals.append(getattr(exc, "message", str(exc)))
+        else:
+            report.moved += 1
+    return report
 
 
 def _refresh_tasks(case: Case, target: Definition, state: dict[str, Any]) -> None:

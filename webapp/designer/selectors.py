@@ -8,11 +8,17 @@ from typing import Any
 from django.db.models import Count, Q
 
 from webapp.accounts.roles import LANE_ROLES, Role
+from webapp.accounts.selectors import has_role
 from webapp.cases.definitions import parsed
 from webapp.cases.models import CaseStatus, Definition, DefinitionState
 from webapp.cases.operators import REGISTRY
 
 from .models import DesignerEvent, Draft
+
+
+def is_designer(user: Any) -> bool:
+    """Art. 26: the process designer role edits, deploys and migrates the models."""
+    return has_role(user, Role.DESIGNER)
 
 
 @dataclass
@@ -99,6 +105,27 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 def sample_data(process_id: str) -> dict[str, Any]:
     return SAMPLES.get(process_id, STAFF_SAMPLE)
+
+
+@dataclass(frozen=True)
+class VersionPair:
+    """Two versions of a process to compare, and every version to choose from."""
+
+    versions: list[Definition]
+    old: Definition
+    new: Definition
+
+
+def version_pair(process_id: str, a: str = "", b: str = "") -> VersionPair | None:
+    """Versions ``a`` (old) and ``b`` (new) of a process, by number; by default the newest
+    and the one before it. None when the process has no version."""
+    versions = list(Definition.objects.filter(process_id=process_id).order_by("-version"))
+    if not versions:
+        return None
+    by_version = {str(v.version): v for v in versions}
+    new = by_version.get(b, versions[0])
+    old = by_version.get(a, versions[1] if len(versions) > 1 else new)
+    return VersionPair(versions, old, new)
 
 
 def form_changes(old: Definition, new: Definition) -> list[dict[str, str]]:

@@ -1,34 +1,35 @@
-"""Writes of the process designer: open, import, save (optimistic), deploy.
+"""Writes of the process designer: open, import, save (optimistic), deploy; and the test
+run, which replays a draft in memory and writes nothing.
 
 Only the process designer role edits and deploys. Every import, deploy and case
-migration is recorded in the designer's log and, when the audit app is installed,
-in the audit log.
+migration is recorded in the designer's log and in the audit log.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes import catalog, xmlsafe
+from processes import catalog, sandbox, xmlsafe
 from processes.catalog import content_hash
 from processes.errors import HostileInput, ModelError
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
+from webapp.accounts.names import display_name
 from webapp.cases.definitions import definition_deploy, latest_deployed
 from webapp.cases.models import Definition
+from webapp.cases.operators import REGISTRY
+from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import NotPermitted, StepRefused, TaskConflict
+from webapp.security.services import audit_record
 
 from . import checking
 from .models import DesignerEvent, Draft
+from .selectors import is_designer
 
 FILE_NAME = re.compile(r"^(?:forms/[\w.\-]+\.json|[\w.\-]+\.(?:bpmn|dmn|xml))$")
 MAX_FILES = 40
@@ -47,20 +48,19 @@ class HostileFile(StepRefused):
 
 
 def assert_designer(user: Any) -> None:
-    if not has_role(user, Role.DESIGNER):
+    if not is_designer(user):
         raise NotPermitted(_("Only a process designer can edit and deploy process models."))
 
 
 def audit(actor: Any, action: str, process_id: str, version: int | None, **detail: Any) -> None:
-    """The designer's log, and the audit log when its app is installed."""
+    """The designer's log, and the audit log."""
     DesignerEvent.objects.create(
         actor=actor, action=action, process_id=process_id, version=version, detail=detail
     )
-    # The audit app records deploys itself (on the Definition's state change).
-    if action != "deployed" and apps.is_installed("webapp.security"):
-        security = importlib.import_module("webapp.security.services")
+    # The audit log records deploys itself (on the Definition's state change).
+    if action != "deployed":
         target = f"{process_id} v{version}" if version else process_id
-        security.audit_record(actor, f"designer.{action}", target, detail)
+        audit_record(actor, f"designer.{action}", target, detail)
 
 
 # ------------------------------------------------------------------ files in, files out
@@ -208,7 +208,7 @@ def draft_save(*, draft_id: int, revision: int, files: Any, user: Any) -> Draft:
 
 def changed_underneath(draft: Draft) -> str:
     who = draft.updated_by
-    name = f"{who.last_name}{who.first_name}".strip() or who.get_username() if who else "?"
+    name = display_name(who) if who else "?"
     when = timezone.localtime(draft.updated_at).strftime("%Y-%m-%d %H:%M:%S")
     return _(
         "This draft was changed underneath you by %(who)s at %(when)s (revision %(rev)d). "
@@ -248,3 +248,32 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
     Draft.objects.filter(pk=draft.pk).update(based_on=definition, process_id=definition.process_id)
     audit(user, "deployed", definition.process_id, definition.version, draft=draft.pk)
     return definition
+
+
+# ----------------------------------------------------------------------- checks, test run
+
+
+def files_check(*, files: Any) -> list[dict[str, Any]]:
+    """What a deploy of these (unsaved) files would refuse, each tied to its element."""
+    return checking.report(clean_files(files))
+
+
+def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> sandbox.SandboxRun:
+    """Replay a test run of ``files`` in memory from ``start`` data with the given task
+    inputs; operators only record what they would do, so nothing is stored anywhere.
+    Refused while the model has a problem a deploy would refuse."""
+    assert_designer(user)
+    cleaned = clean_files(files)
+    problems = checking.draft_problems(cleaned)
+    if problems:
+        raise StepRefused(
+            _("Fix the model's problems before a test run; the first: %(first)s")
+            % {"first": problems[0].one_line()}
+        )
+    definition = catalog.load_definition({n: t.encode("utf-8") for n, t in cleaned.items()})
+    inputs, start = inputs or [], start or {}
+    if not isinstance(inputs, list) or not isinstance(start, dict):
+        raise StepRefused(_("The request is not valid JSON."))
+    return sandbox.run(
+        definition, start, inputs, operators=REGISTRY.names(), helpers=ENGINE_HELPERS
+    )

@@ -13,19 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from processes import catalog, sandbox, xmlsafe
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
+from processes import xmlsafe
+from processes.sandbox import SandboxRun
 from webapp.cases.models import Definition
-from webapp.cases.operators import REGISTRY
-from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import StepRefused
 
 from . import moves, selectors, services
-from .checking import draft_problems, report
 from .models import Draft
 from .texts import js_texts
 
@@ -37,7 +34,7 @@ def designer_only(view: View) -> View:
 
     @login_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not has_role(request.user, Role.DESIGNER):
+        if not selectors.is_designer(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -70,6 +67,27 @@ def _revision(body: dict[str, Any]) -> int:
     if not isinstance(revision, int):
         raise StepRefused(_("The save does not say which revision it started from."))
     return revision
+
+
+def _editor_urls(draft: Draft) -> dict[str, str]:
+    """Where the editor's script sends its calls (it holds no address of its own)."""
+    return {
+        name: reverse(f"designer:{name}", kwargs={"draft_id": draft.pk})
+        for name in ("save", "check", "deploy", "test_run")
+    }
+
+
+def _run_body(result: SandboxRun) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "waiting": [asdict(task) for task in result.waiting],
+        "timers": result.timers,
+        "completed": result.completed,
+        "data": result.data,
+        "operator_calls": [asdict(call) for call in result.operator_calls],
+        "error": result.error,
+        "field_errors": result.field_errors,
+    }
 
 
 # ------------------------------------------------------------------------ pages
@@ -122,6 +140,7 @@ def edit(request: HttpRequest, draft_id: int) -> HttpResponse:
         "files": draft.files,
         "problems": draft.problems,
         "sample": selectors.sample_data(draft.process_id),
+        "urls": _editor_urls(draft),
         **selectors.panel_choices(),
     }
     return render(
@@ -149,18 +168,15 @@ def version_xml(request: HttpRequest, definition_id: int) -> HttpResponse:
 
 @designer_only
 def compare(request: HttpRequest, process_id: str) -> HttpResponse:
-    versions = list(Definition.objects.filter(process_id=process_id).order_by("-version"))
-    if not versions:
+    pair = selectors.version_pair(process_id, request.GET.get("a", ""), request.GET.get("b", ""))
+    if pair is None:
         raise Http404
-    by_version = {str(v.version): v for v in versions}
-    new = by_version.get(request.GET.get("b", ""), versions[0])
-    old = by_version.get(request.GET.get("a", ""), versions[1] if len(versions) > 1 else new)
     context = {
         "process_id": process_id,
-        "versions": versions,
-        "a": old,
-        "b": new,
-        "form_changes": selectors.form_changes(old, new),
+        "versions": pair.versions,
+        "a": pair.old,
+        "b": pair.new,
+        "form_changes": selectors.form_changes(pair.old, pair.new),
         "i18n": js_texts(),
     }
     return render(request, "designer/compare.html", context)
@@ -170,15 +186,14 @@ def compare(request: HttpRequest, process_id: str) -> HttpResponse:
 def migrate(request: HttpRequest, definition_id: int) -> HttpResponse:
     target = get_object_or_404(Definition, pk=definition_id)
     if request.method == "POST":
-        moved = 0
-        for case_id in request.POST.getlist("case"):
-            try:
-                moves.case_migrate(case_id=int(case_id), target_id=target.pk, user=request.user)
-                moved += 1
-            except (StepRefused, ValueError) as exc:
-                messages.error(request, getattr(exc, "message", str(exc)))
-        if moved:
-            messages.success(request, _("%(n)d case(s) moved to this version.") % {"n": moved})
+        report = moves.cases_migrate(
+            case_ids=request.POST.getlist("case"), target_id=target.pk, user=request.user
+        )
+        for refusal in report.refusals:
+            messages.error(request, refusal)
+        if report.moved:
+            n = report.moved
+            messages.success(request, _("%(n)d case(s) moved to this version.") % {"n": n})
         return redirect("designer:migrate", definition_id=target.pk)
     context = {"target": target, "rows": moves.movable_cases(target)}
     return render(request, "designer/migrate.html", context)
@@ -209,10 +224,10 @@ def save(request: HttpRequest, draft_id: int) -> JsonResponse:
 @require_POST
 def check(request: HttpRequest, draft_id: int) -> JsonResponse:
     try:
-        files = services.clean_files(_body(request).get("files"))
+        problems = services.files_check(files=_body(request).get("files"))
     except StepRefused as exc:
         return _refused(exc)
-    return JsonResponse({"problems": report(files)})
+    return JsonResponse({"problems": problems})
 
 
 @designer_only
@@ -226,12 +241,13 @@ def deploy(request: HttpRequest, draft_id: int) -> JsonResponse:
         return _refused(exc)
     except Draft.DoesNotExist:
         raise Http404 from None
+    compare_url = reverse("designer:compare", kwargs={"process_id": definition.process_id})
     return JsonResponse(
         {
             "version": definition.version,
             "process": definition.process_id,
-            "compare_url": f"/designer/compare/{definition.process_id}/?b={definition.version}",
-            "migrate_url": f"/designer/versions/{definition.pk}/migrate/",
+            "compare_url": f"{compare_url}?b={definition.version}",
+            "migrate_url": reverse("designer:migrate", kwargs={"definition_id": definition.pk}),
         }
     )
 
@@ -242,33 +258,14 @@ def test_run(request: HttpRequest, draft_id: int) -> JsonResponse:
     """Replay a test run of the posted files in memory: nothing is stored anywhere."""
     try:
         body = _body(request)
-        files = services.clean_files(body.get("files"))
-        problems = draft_problems(files)
-        if problems:
-            raise StepRefused(
-                _("Fix the model's problems before a test run; the first: %(first)s")
-                % {"first": problems[0].one_line()}
-            )
-        definition = catalog.load_definition({n: t.encode("utf-8") for n, t in files.items()})
-        inputs = body.get("inputs") or []
-        start = body.get("data") or {}
-        if not isinstance(inputs, list) or not isinstance(start, dict):
-            raise StepRefused(_("The request is not valid JSON."))
+        result = services.draft_test_run(
+            user=request.user,
+            files=body.get("files"),
+            start=body.get("data"),
+            inputs=body.get("inputs"),
+        )
     except StepRefused as exc:
         return _refused(exc)
-    result = sandbox.run(
-        definition, start, inputs, operators=REGISTRY.names(), helpers=ENGINE_HELPERS
-    )
     return JsonResponse(
-        {
-            "path": result.path,
-            "waiting": [asdict(task) for task in result.waiting],
-            "timers": result.timers,
-            "completed": result.completed,
-            "data": result.data,
-            "operator_calls": [asdict(call) for call in result.operator_calls],
-            "error": result.error,
-            "field_errors": result.field_errors,
-        },
-        json_dumps_params={"ensure_ascii": False, "default": str},
+        _run_body(result), json_dumps_params={"ensure_ascii": False, "default": str}
     )

@@ -9,11 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from processes.engine import human_task_data
 from webapp.accounts.selectors import has_role
 from webapp.cases import services
 from webapp.cases.definitions import parsed
@@ -23,6 +21,7 @@ from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
 from webapp.errors import FormInvalid, StepRefused
 
 from .forms import SchemaForm
+from .selectors import overdue_count, task_form_initial, task_form_schema
 
 INBOX_PAGE_SIZE = 50
 
@@ -39,18 +38,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": page.paginator.count,
         "search": search,
-        "overdue": queue.filter(due_at__lt=timezone.now()).count(),
+        "overdue": overdue_count(queue),
     }
     return render(request, "inbox/index.html", context)
 
 
 def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
-    definition = parsed(task.case.definition)
-    schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
-    initial = {}
-    if data is None and task.is_active:
-        current = human_task_data(definition, task.case.state, task.engine_task_id)
-        initial = {k: v for k, v in current.items() if k in schema.get("properties", {})}
+    definition, schema = task_form_schema(task)
+    initial = task_form_initial(task, definition, schema) if data is None else {}
     return SchemaForm(
         schema, data, definition=definition, form_name=task.form_name, initial=initial
     )
@@ -83,6 +78,12 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             return redirect("inbox:index")
     elif request.method == "POST":
         status = 400
+    return _task_page(request, task, form, status)
+
+
+def _task_page(
+    request: HttpRequest, task: HumanTask, form: SchemaForm, status: int
+) -> HttpResponse:
     case = task.case
     context = {
         "task": task,
@@ -91,6 +92,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "events": timeline(parsed(case.definition), case_timeline(case)),
         "staff": case.subject,
         "facts": case_facts(parsed(case.definition), case.data),
+        # Art. 15(4): personal data in full for the case agency's HR officers only.
         "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
     }
     return render(request, "inbox/task.html", context, status=status)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
+from django.utils import timezone
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -20,6 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
+
+from webapp.staff.models import Certificate
 
 FONT = "STSong-Light"
 QR_SIZE = 38 * mm
@@ -38,6 +41,17 @@ class CertificateCard:
     post: str
     issued_on: date
     verify_url: str
+
+    @classmethod
+    def of(cls, certificate: Certificate, verify_url: str) -> CertificateCard:
+        return cls(
+            name=certificate.staff.name,
+            unit=certificate.agency.name,
+            number=certificate.number,
+            post=certificate.staff.post,
+            issued_on=timezone.localdate(certificate.issued_at),
+            verify_url=verify_url,
+        )
 
 
 def _register_font() -> None:

@@ -1,4 +1,5 @@
-"""What the public may read without logging in: the registry (Art. 18) and complaint status.
+"""What the public may read without logging in: the registry (Art. 18) and complaint status;
+and which certificate a signed-in HR officer may print for its holder to wear (Art. 19).
 
 Art. 18 lets agencies publish each auxiliary staff member's name, unit and number and
 provide a query service, nothing more: the rows built here carry exactly those, never an
@@ -11,12 +12,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from webapp.accounts.models import Agency
+from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import has_role, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus
+from webapp.errors import NotPermitted, StepRefused
 from webapp.records.models import ComplaintRecord
 from webapp.staff.models import Certificate, CertificateState, StaffState
 
@@ -150,9 +157,41 @@ def certificate_check(number: str) -> CertificateCheck:
     return CertificateCheck(number=number, status=status, entry=entry)
 
 
+class CertificateNotPrintable(StepRefused):
+    """The certificate is not in force, so no card is printed for it (HTTP 409)."""
+
+    status = 409
+
+
+def certificate_to_print(user: Any, certificate_id: int) -> Certificate:
+    """The certificate, if ``user`` may print its card: an HR officer of its agency, and
+    only while it is issued. Http404 when its agency is not one the user sees (Art. 4),
+    ``NotPermitted`` for anyone else who sees it, ``CertificateNotPrintable`` otherwise."""
+    certificate = (
+        Certificate.objects.select_related("staff", "agency")
+        .filter(pk=certificate_id, agency_id__in=visible_agency_ids(user))
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    if not has_role(user, Role.HR_OFFICER, certificate.agency_id):
+        raise NotPermitted(
+            _("Only an HR officer of %(agency)s can print its certificates.")
+            % {"agency": certificate.agency.name}
+        )
+    if certificate.state != CertificateState.ISSUED:
+        # A card printed for a suspended, revoked or recovered number would mislead.
+        raise CertificateNotPrintable(
+            _("Certificate %(number)s is not valid, so it cannot be printed (Art. 19).")
+            % {"number": certificate.number},
+            article="Art. 19",
+        )
+    return certificate
+
+
 def complaint_agencies() -> QuerySet[Agency]:
     """The units a complaint may be addressed to: those that may employ auxiliary staff."""
-    return Agency.objects.exclude(kind__in=["police", "government"]).order_by("code")
+    return Agency.objects.exclude(kind__in=NON_EMPLOYING_KINDS).order_by("code")
 
 
 def _complaint_case(receipt: str) -> Case | None:

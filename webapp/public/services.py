@@ -88,11 +88,7 @@ def complaint_submit(
     serving member who holds it (the unit is then taken from the certificate). Bad input
     raises ``StepRefused`` with a message in the user's language and opens nothing.
     """
-    description = _clean(description, MAX_DESCRIPTION, _("Description"))
-    if len(description) < MIN_DESCRIPTION:
-        raise StepRefused(
-            _("Describe what happened in at least %(n)d characters.") % {"n": MIN_DESCRIPTION}
-        )
+    description = _description(description)
     contact = _clean(contact, MAX_CONTACT, _("Contact"))
     name = _clean(name, MAX_NAME, _("Your name"))
     staff_hint = _clean(staff_hint, MAX_STAFF_HINT, _("Staff member"))
@@ -117,6 +113,15 @@ def complaint_submit(
             _("Complaints cannot be received at the moment. Please try again later.")
         ) from None
     return str(case.data["receipt_number"])
+
+
+def _description(text: str) -> str:
+    description = _clean(text, MAX_DESCRIPTION, _("Description"))
+    if len(description) < MIN_DESCRIPTION:
+        raise StepRefused(
+            _("Describe what happened in at least %(n)d characters.") % {"n": MIN_DESCRIPTION}
+        )
+    return description
 
 
 def complaint_status(receipt: str) -> ComplaintStatus | None:

@@ -125,27 +125,32 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(None, _("The complaint could not be accepted. Please send it again."))
         return render(request, "public/complaint_new.html", {"form": form}, status=400)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            receipt = services.complaint_submit(
-                agency=data["agency"],
-                certificate_number=data["certificate_number"],
-                staff_hint=data["staff_hint"],
-                description=data["description"],
-                name=data["name"],
-                contact=data["contact"],
-            )
-        except StepRefused as exc:
-            form.add_error(None, exc.message)
-        else:
-            request.session[SUBMITTED_KEY] = {
-                "receipt": receipt,
-                "description": data["description"],
-                "has_contact": bool(data["contact"]),
-            }
-            return redirect("public:complaint_submitted")
+    if form.is_valid() and _submitted(request, form):
+        return redirect("public:complaint_submitted")
     return render(request, "public/complaint_new.html", {"form": form}, status=400)
+
+
+def _submitted(request: HttpRequest, form: ComplaintForm) -> bool:
+    """Submit the complaint and keep its receipt in the session; a refusal goes on the form."""
+    data = form.cleaned_data
+    try:
+        receipt = services.complaint_submit(
+            agency=data["agency"],
+            certificate_number=data["certificate_number"],
+            staff_hint=data["staff_hint"],
+            description=data["description"],
+            name=data["name"],
+            contact=data["contact"],
+        )
+    except StepRefused as exc:
+        form.add_error(None, exc.message)
+        return False
+    request.session[SUBMITTED_KEY] = {
+        "receipt": receipt,
+        "description": data["description"],
+        "has_contact": bool(data["contact"]),
+    }
+    return True
 
 
 @require_GET

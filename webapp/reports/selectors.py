@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
-from webapp.accounts.models import Agency, AgencyKind, Membership
+from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency, Membership
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import agency_subtree_ids, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus, HumanTask, TaskState
@@ -86,10 +86,17 @@ def report_agencies(user: Any) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=agency_subtree_ids(visible_agency_ids(user)))
 
 
+def report_agency_ids(scope: QuerySet[Agency], chosen: Agency | None = None) -> set[int]:
+    """The agencies one report covers: the user's scope, or the chosen agency and the units
+    below it within that scope."""
+    ids = set(scope.values_list("pk", flat=True))
+    return ids if chosen is None else ids & agency_subtree_ids({chosen.pk})
+
+
 def employing_agencies(ids: set[int]) -> list[Agency]:
-    # Art. 2, 3: governments only group agencies and police are out of scope.
-    excluded = (AgencyKind.GOVERNMENT, AgencyKind.POLICE)
-    return list(Agency.objects.filter(pk__in=ids).exclude(kind__in=excluded).order_by("code"))
+    """The agencies among ``ids`` that may employ auxiliary staff (Art. 2, 3)."""
+    agencies = Agency.objects.filter(pk__in=ids).exclude(kind__in=NON_EMPLOYING_KINDS)
+    return list(agencies.order_by("code"))
 
 
 def _seconds(value: timedelta | None) -> float | None:

@@ -11,11 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from webapp.accounts.selectors import agency_subtree_ids
-
 from . import excel, tables
 from .forms import ReportFilterForm
-from .selectors import Period, employing_agencies, report_agencies
+from .selectors import Period, employing_agencies, report_agencies, report_agency_ids
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,10 +34,7 @@ def _report(request: HttpRequest) -> Report:
     form = ReportFilterForm(request.GET or None, agencies=scope)
     if form.is_bound and not form.is_valid():
         return Report(form)
-    ids = set(scope.values_list("pk", flat=True))
-    chosen = form.chosen_agency()
-    if chosen is not None:
-        ids &= agency_subtree_ids({chosen.pk})
+    ids = report_agency_ids(scope, form.chosen_agency())
     period = form.period()
     sections = tables.build(employing_agencies(ids), ids, period, timezone.now())
     return Report(form, period, sections)

@@ -8,4 +8,6 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers: logins, permission changes and deploys land in the audit log.
+        # Imported here, the Django idiom: the receivers name models, which are loaded
+        # only once every app's config is (a module-level import would run too early).
         from . import signals  # noqa: F401

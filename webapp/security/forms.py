@@ -1,4 +1,5 @@
-"""The sign-in form, refusing before the password is even checked once the throttle trips."""
+"""The sign-in form, refusing before the password is even checked once the throttle trips;
+the audit log page's filter."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from .context import client_ip
 from .models import AuditAction
-from .services import audit_record, lockout_minutes, login_blocked, recently_locked
+from .services import audit_login_locked, lockout_minutes, login_blocked
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -28,10 +29,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if login_blocked(username, ip):
             # Checked before authenticate(): a locked-out guesser learns nothing, even
             # from a correct password.
-            if not recently_locked(username, ip):
-                audit_record(
-                    None, AuditAction.LOGIN_LOCKED, username, ip=ip, login_key=username.lower()
-                )
+            audit_login_locked(username=username, ip=ip)
             raise forms.ValidationError(
                 _(
                     "Too many failed sign-ins for this account or from this address. "
@@ -41,3 +39,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 code="throttled",
             )
         return super().clean()
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=gettext_lazy("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
+    )
+    who = forms.CharField(label=gettext_lazy("Person or target"), required=False, max_length=150)
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from .forms import ThrottledAuthenticationForm
-from .models import AuditAction
+from .forms import AuditFilterForm, ThrottledAuthenticationForm
 from .selectors import audit_entries, may_read_audit_log
 
 
 class LoginView(auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
-    )
-    who = forms.CharField(label=_("Person or target"), required=False, max_length=150)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 @require_GET

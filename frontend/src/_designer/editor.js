@@ -23,7 +23,7 @@ export class Editor {
     this.marked = [];
     this.current = null;
     this.dirty = false;
-    this.base = `/designer/drafts/${this.config.draft}`;
+    this.urls = this.config.urls;
     this.status = root.querySelector("[data-testid=designer-status]");
     this.canvas = root.querySelector("[data-testid=designer-canvas]");
     this.bpmnBox = el("div", { class: "designer-bpmn" });
@@ -267,7 +267,7 @@ export class Editor {
 
   async do_save() {
     await this.sync();
-    const { ok, status, data } = await postJSON(`${this.base}/save/`, { revision: this.revision, files: this.files });
+    const { ok, status, data } = await postJSON(this.urls.save, { revision: this.revision, files: this.files });
     if (status === 409) return this.conflict(data);
     if (!ok) return this.say(data.error, "error");
     this.revision = data.revision;
@@ -290,7 +290,7 @@ export class Editor {
 
   async do_check() {
     await this.sync();
-    const { ok, data } = await postJSON(`${this.base}/check/`, { files: this.files });
+    const { ok, data } = await postJSON(this.urls.check, { files: this.files });
     if (!ok) return this.say(data.error, "error");
     this.serverProblems = data.problems;
     await this.runLint();
@@ -301,7 +301,7 @@ export class Editor {
   async do_deploy() {
     if (this.dirty) await this.do_save();
     if (this.dirty) return;
-    const { ok, data } = await postJSON(`${this.base}/deploy/`, { revision: this.revision });
+    const { ok, data } = await postJSON(this.urls.deploy, { revision: this.revision });
     if (!ok) return this.say(data.error, "error");
     this.status.replaceChildren(
       t("deployed", data.version),

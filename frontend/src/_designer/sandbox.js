@@ -25,7 +25,7 @@ export class Sandbox {
       return this.render(t("bad_json"));
     }
     await this.editor.sync();
-    const { ok, data } = await postJSON(`${this.editor.base}/test-run/`, { files: this.editor.files, data: start, inputs: this.inputs });
+    const { ok, data } = await postJSON(this.editor.urls.test_run, { files: this.editor.files, data: start, inputs: this.inputs });
     if (!ok) {
       this.result = null;
       return this.render(data.error);

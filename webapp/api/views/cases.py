@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -15,18 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.accounts.models import Agency
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import acting_agency_ids
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseStatus
-from webapp.cases.openings import case_open_for_staff, recruitment_open, usage_plan_open
-from webapp.cases.selectors import case_for, case_timeline, visible_cases
-from webapp.cases.subjects import startable_processes
-from webapp.errors import NotPermitted
+from webapp.cases.openings import recruitment_open, usage_plan_open
+from webapp.cases.selectors import case_for, case_timeline
 from webapp.staff.forms import ApplicationForm
 from webapp.staff.models import Education
 from webapp.staff.selectors import staff_visible_to
 
+from .. import selectors, services
 from ..forms import checked
 from ..serializers import (
     CaseDetailSerializer,
@@ -55,20 +52,7 @@ class CaseList(generics.ListCreateAPIView[Case]):
     def get_queryset(self) -> QuerySet[Case]:
         query = CaseFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        wanted = query.validated_data
-        cases = visible_cases(self.request.user).select_related(
-            "definition", "agency", "subject", "started_by"
-        )
-        if wanted.get("q"):
-            term = wanted["q"].strip()
-            cases = cases.filter(Q(business_key__icontains=term) | Q(title__icontains=term))
-        if wanted.get("process"):
-            cases = cases.filter(definition__process_id=wanted["process"])
-        if wanted.get("status"):
-            cases = cases.filter(status=wanted["status"])
-        if wanted.get("staff"):
-            cases = cases.filter(subject_id=wanted["staff"])
-        return cases.order_by("-started_at", "-pk")
+        return selectors.case_list(self.request.user, **query.validated_data)
 
     @extend_schema(
         tags=["cases"],
@@ -82,19 +66,12 @@ class CaseList(generics.ListCreateAPIView[Case]):
         body = CaseStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         staff = staff_visible_to(request.user, body.validated_data["staff"])
-        process = body.validated_data["process"]
-        allowed = [process_id for process_id, _name in startable_processes(staff)]
-        if process not in allowed:
-            raise ValidationError(
-                {
-                    "process": _(
-                        "No case on this process can be opened about %(name)s now; "
-                        "possible: %(allowed)s."
-                    )
-                    % {"name": staff.name, "allowed": ", ".join(allowed) or "—"}
-                }
+        try:
+            case = services.case_open_about_staff(
+                user=request.user, staff=staff, process_id=body.validated_data["process"]
             )
-        case = case_open_for_staff(process_id=process, staff=staff, actor=request.user)
+        except services.ProcessNotStartable as exc:
+            raise ValidationError({"process": exc.message}) from None
         body_out = CaseDetailSerializer(case, context={"request": request}).data
         return Response(body_out, status=status.HTTP_201_CREATED)
 
@@ -162,9 +139,7 @@ class RecruitmentSerializer(serializers.Serializer[Any]):
 def recruitment_start(request: Request) -> Response:
     """Register an applicant and open their recruitment case (Art. 10, 11), as the
     application form does; only an HR officer of the agency may."""
-    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
-    if not agencies.exists():
-        raise NotPermitted(_("Only an HR officer can open a recruitment case."))
+    agencies = selectors.recruiting_agencies(request.user)
     body = RecruitmentSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     form = checked(lambda posted: ApplicationForm(posted, agencies=agencies), dict(request.data))

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
+from ..selectors import has_token
 from ..services import token_rotate
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -101,5 +101,5 @@ def api_token(request: HttpRequest) -> HttpResponse:
     new_key = ""
     if request.method == "POST":
         new_key = token_rotate(user=request.user)
-    has_token = Token.objects.filter(user__username=request.user.get_username()).exists()
-    return render(request, "api/token.html", {"new_key": new_key, "has_token": has_token})
+    context = {"new_key": new_key, "has_token": has_token(request.user)}
+    return render(request, "api/token.html", context)

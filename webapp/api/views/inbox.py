@@ -18,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from webapp.cases import services
-from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask, TaskState
-from webapp.cases.selectors import inbox_tasks, task_for
+from webapp.cases.selectors import task_for
 from webapp.inbox.forms import SchemaForm
+from webapp.inbox.selectors import task_form_schema
 
+from .. import selectors
 from ..forms import checked
 from ..serializers import (
     CaseDetailSerializer,
@@ -52,20 +53,11 @@ class InboxList(generics.ListAPIView[HumanTask]):
     def get_queryset(self) -> QuerySet[HumanTask]:
         query = InboxFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        wanted = query.validated_data
-        tasks = inbox_tasks(self.request.user, wanted.get("q", "").strip())
-        if wanted.get("role"):
-            tasks = tasks.filter(role=wanted["role"])
-        if wanted.get("state"):
-            tasks = tasks.filter(state=wanted["state"])
-        if wanted.get("overdue") is not None:
-            tasks = tasks.filter(overdue=wanted["overdue"])  # type: ignore[misc]
-        return tasks
+        return selectors.task_list(self.request.user, **query.validated_data)
 
 
 def _detail(request: Request, task: HumanTask) -> Response:
-    definition = parsed(task.case.definition)
-    schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
+    _definition, schema = task_form_schema(task)
     body = TaskDetailSerializer(task, context={"request": request, "form_schema": schema}).data
     return Response(body)
 
@@ -122,8 +114,7 @@ def task_complete(request: Request, task_id: int) -> Response:
     body.is_valid(raise_exception=True)
     data: dict[str, Any] = {}
     if task.is_active:
-        definition = parsed(task.case.definition)
-        schema = definition.forms.get(task.form_name) or {"type": "object", "properties": {}}
+        definition, schema = task_form_schema(task)
         form = checked(
             lambda posted: SchemaForm(
                 schema, posted, definition=definition, form_name=task.form_name

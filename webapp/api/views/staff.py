@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from webapp.accounts.selectors import visible_agency_ids
 from webapp.staff.models import Certificate, CertificateState, Staff, StaffState
 from webapp.staff.selectors import staff_visible_to
 
+from .. import selectors
 from ..serializers import (
     CertificateSerializer,
     StaffDetailSerializer,
@@ -38,17 +38,7 @@ class StaffList(generics.ListAPIView[Staff]):
     def get_queryset(self) -> QuerySet[Staff]:
         query = StaffFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        wanted = query.validated_data
-        staff: QuerySet[Staff] = Staff.objects.filter(
-            agency_id__in=visible_agency_ids(self.request.user)
-        )
-        if wanted.get("q"):
-            staff = staff.filter(name__icontains=wanted["q"].strip())
-        if wanted.get("state"):
-            staff = staff.filter(state=wanted["state"])
-        if wanted.get("agency"):
-            staff = staff.filter(agency_id=wanted["agency"])
-        return staff.select_related("agency").order_by("agency__code", "name", "pk")
+        return selectors.staff_list(self.request.user, **query.validated_data)
 
 
 @extend_schema(tags=["staff"])
@@ -67,13 +57,6 @@ class CertificateFilter(serializers.Serializer[Any]):
     staff = record_id(required=False)
 
 
-def _certificates(user: Any) -> QuerySet[Certificate]:
-    visible = visible_agency_ids(user)
-    return Certificate.objects.filter(staff__agency_id__in=visible).select_related(
-        "staff", "agency"
-    )
-
-
 @extend_schema(tags=["staff"], parameters=[CertificateFilter])
 class CertificateList(generics.ListAPIView[Certificate]):
     """Certificates (Art. 19) of the members the caller may see."""
@@ -83,15 +66,7 @@ class CertificateList(generics.ListAPIView[Certificate]):
     def get_queryset(self) -> QuerySet[Certificate]:
         query = CertificateFilter(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        wanted = query.validated_data
-        certificates = _certificates(self.request.user)
-        if wanted.get("number"):
-            certificates = certificates.filter(number__icontains=wanted["number"].strip())
-        if wanted.get("state"):
-            certificates = certificates.filter(state=wanted["state"])
-        if wanted.get("staff"):
-            certificates = certificates.filter(staff_id=wanted["staff"])
-        return certificates.order_by("-issued_at", "pk")
+        return selectors.certificate_list(self.request.user, **query.validated_data)
 
 
 @extend_schema(tags=["staff"])
@@ -100,6 +75,8 @@ class CertificateDetail(generics.RetrieveAPIView[Certificate]):
 
     def get_object(self) -> Certificate:
         try:
-            return _certificates(self.request.user).get(pk=int(self.kwargs["certificate_id"]))
+            return selectors.certificates_visible(self.request.user).get(
+                pk=int(self.kwargs["certificate_id"])
+            )
         except Certificate.DoesNotExist:
             raise Http404 from None

@@ -6,12 +6,11 @@ from typing import Any
 
 from django import template
 
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
+from webapp.designer.selectors import is_designer as _is_designer
 
 register = template.Library()
 
 
 @register.filter
 def is_designer(user: Any) -> bool:
-    return has_role(user, Role.DESIGNER)
+    return _is_designer(user)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from webapp.security.backup import BackupError, backup
@@ -18,9 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="where to write the backup")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.conf import settings
-        from django.db import connection
-
         target = options.get("file")
         if not target:
             ext = "sqlite3" if connection.vendor == "sqlite" else "dump"
