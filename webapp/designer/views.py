@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from processes import catalog, sandbox, xmlsafe
+from processes import catalog, trial_run, xmlsafe
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.errors import StepRefused
@@ -256,7 +256,7 @@ def test_run(request: HttpRequest, draft_id: int) -> JsonResponse:
             raise StepRefused(_("The request is not valid JSON."))
     except StepRefused as exc:
         return _refused(exc)
-    result = sandbox.run(
+    result = trial_run.run(
         definition, start, inputs, operators=REGISTRY.names(), helpers=ENGINE_HELPERS
     )
     return JsonResponse(

@@ -3,7 +3,7 @@ demand, and operators that only record what they would have done."""
 
 from __future__ import annotations
 
-from processes import catalog, sandbox
+from processes import catalog, trial_run
 
 from .conftest import RECRUITMENT_DIR
 from .test_migration import REVIEW, START
@@ -17,7 +17,7 @@ def definition() -> catalog.ProcessDefinition:
 
 
 def test_it_runs_to_a_rejection_and_records_the_operator_call() -> None:
-    run = sandbox.run(
+    run = trial_run.run(
         definition(),
         START,
         [{"task": "review_application", "data": {**REVIEW, "good_conduct": False}}],
@@ -38,15 +38,15 @@ def test_it_fires_the_notice_timer_on_demand_and_hires() -> None:
         {"task": "background_check", "data": {"background_ok": True}},
         {"task": "health_check", "data": HEALTH},
     ]
-    waiting = sandbox.run(definition(), START, steps, operators=OPERATORS)
+    waiting = trial_run.run(definition(), START, steps, operators=OPERATORS)
     assert waiting.timers and not waiting.waiting
-    fired = sandbox.run(definition(), START, [*steps, {"timer": True}], operators=OPERATORS)
+    fired = trial_run.run(definition(), START, [*steps, {"timer": True}], operators=OPERATORS)
     assert [t.bpmn_id for t in fired.waiting] == ["approve_hire"]
     assert "public_notice" in fired.path
 
 
 def test_it_stops_at_an_input_the_form_refuses_and_says_which_field() -> None:
-    run = sandbox.run(
+    run = trial_run.run(
         definition(), START, [{"task": "review_application", "data": {}}], operators=OPERATORS
     )
     assert "nationality_prc" in run.field_errors
@@ -54,17 +54,17 @@ def test_it_stops_at_an_input_the_form_refuses_and_says_which_field() -> None:
 
 
 def test_it_refuses_an_input_for_a_task_that_is_not_waiting() -> None:
-    run = sandbox.run(
+    run = trial_run.run(
         definition(), START, [{"task": "approve_hire", "data": {}}], operators=OPERATORS
     )
     assert "no task 'approve_hire' is waiting" in run.error
 
 
 def test_its_operators_only_record() -> None:
-    calls: list[sandbox.OperatorRecord] = []
-    registry = sandbox.recording_registry({"staff_hire"}, calls)
+    calls: list[trial_run.OperatorRecord] = []
+    registry = trial_run.recording_registry({"staff_hire"}, calls)
     from processes.operators import OperatorCall
 
     result = registry.call(OperatorCall("staff_hire", {"x": 1}, "hire", "", {}, None))
     assert result == {"sandbox": True}
-    assert calls == [sandbox.OperatorRecord("hire", "staff_hire", {"x": 1})]
+    assert calls == [trial_run.OperatorRecord("hire", "staff_hire", {"x": 1})]
