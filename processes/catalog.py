@@ -28,7 +28,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import checks, xmlsafe
-from .errors import HostileInput, ModelError, ProcessError
+from .errors import HostileInput, ModelError, ProcessError, one_line
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
@@ -572,7 +572,7 @@ def _plain(exc: BaseException) -> str:
 
 def unreadable(exc: BaseException, *, file: str = "", line: int | None = None) -> ModelError:
     """Plain words for an exception nobody expected: the class is only a detail."""
-    detail = f"{type(exc).__name__}: {xmlsafe.one_line(str(exc), 120)}".rstrip(": ")
+    detail = f"{type(exc).__name__}: {one_line(str(exc), 120)}".rstrip(": ")
     if isinstance(exc, RecursionError):
         message = (
             "the engine cannot read this model: its sequence flows chain more elements in a "

@@ -24,7 +24,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from . import xmlsafe
-from .errors import ModelError, ScriptRefused
+from .errors import ModelError, ScriptRefused, one_line
 from .scripting import check_expression, check_script
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ def foreign_implementation(node: Any) -> str:
         for attribute, what in _FOREIGN_ATTRIBUTES:
             value = node.get(f"{{{namespace}}}{attribute}")
             if value:
-                return f"names the {engine} {what} {xmlsafe.one_line(value)!r}"
+                return f"names the {engine} {what} {one_line(value)!r}"
         if kind:
             return f"is a {engine} {kind!r} task"
     extensions = node.find(bpmn("extensionElements"))
@@ -475,7 +475,7 @@ def _output_syntax(file: str, table: Any, dmn: Any) -> Iterator[ModelError]:
     for entry in table.iter(dmn("outputEntry")):
         for text in entry.iterchildren(dmn("text")):
             if text.text and text.text.strip() and not _parses(text.text, "script"):
-                shown = xmlsafe.one_line(text.text)
+                shown = one_line(text.text)
                 yield _at(
                     file,
                     _owner(entry),
@@ -558,7 +558,7 @@ def _task_label(definition: ProcessDefinition, bpmn_id: str) -> str:
     info = definition.tasks.get(bpmn_id)
     if info is None or info.name == bpmn_id:
         return bpmn_id
-    return f"{bpmn_id} ({xmlsafe.one_line(info.name, 40)})"
+    return f"{bpmn_id} ({one_line(info.name, 40)})"
 
 
 class Code(NamedTuple):
@@ -665,7 +665,7 @@ def code_problem(source: str, mode: str) -> str:
     elif kind == "expression":
         literal = _feel_literal(text)
         if literal:
-            return f"{xmlsafe.one_line(text)!r} {literal}"
+            return f"{one_line(text)!r} {literal}"
     elif any(hint in source for hint in ("${", "#{")) and not _parses(source, kind):
         return _foreign_language_hint(source)
     return _refusal(source, kind)
@@ -694,7 +694,7 @@ def _refusal(source: str, kind: str) -> str:
 def _foreign_language_hint(text: str) -> str:
     if any(hint in text for hint in _FOREIGN_HINTS) or text.startswith("="):
         return (
-            f"{xmlsafe.one_line(text)!r} is not a Python expression; this engine evaluates "
+            f"{one_line(text)!r} is not a Python expression; this engine evaluates "
             "expressions as (restricted) Python, and FEEL/JUEL are not supported "
             "(expression language not supported)"
         )
@@ -801,7 +801,7 @@ def _table_problems(table: Any, file: str, tree: Any, decision_id: str) -> Itera
     for column in table.inputs:
         message = expression_problem(column.expression or "")
         if column.expression and message:
-            name = xmlsafe.one_line(column.label or column.id, 40)
+            name = one_line(column.label or column.id, 40)
             yield at(column.id, f"input expression {message}", f"input {name} of {decision}")
     for rule in table.rules:
         where = f"rule {rule.id} (row {rule.row_number}) of {decision}"
@@ -821,14 +821,14 @@ def expression_problem(text: str) -> str:
     source = text.strip()
     if not _parses(source, "expression"):
         return (
-            f"{xmlsafe.one_line(source)!r} is not a Python expression; DMN cells here are "
+            f"{one_line(source)!r} is not a Python expression; DMN cells here are "
             "restricted Python and FEEL is not supported"
         )
     literal = _feel_literal(source)
     if literal:
-        return f"{xmlsafe.one_line(source)!r} {literal}"
+        return f"{one_line(source)!r} {literal}"
     refused = _refusal(source, "expression")
-    return f"{xmlsafe.one_line(source)!r}: {refused}" if refused else ""
+    return f"{one_line(source)!r}: {refused}" if refused else ""
 
 
 def cell_problem(lhs: str | None) -> str:
@@ -837,7 +837,7 @@ def cell_problem(lhs: str | None) -> str:
     text = (lhs or "").strip()
     if not text or text == "-":
         return ""
-    shown = xmlsafe.one_line(text)
+    shown = one_line(text)
     replaced = _DMN_QUESTION.sub("dmninputexpr", text)
     if "dmninputexpr" not in replaced and re.match(r"(not|in|is|and|or)\b", text):
         # SpiffWorkflow appends the cell to the input with no space ('dutynot in ...').

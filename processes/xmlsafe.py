@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import HostileInput, ModelError
+from .errors import HostileInput, ModelError, one_line
 
 MAX_MODEL_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 256  # libxml2's limit without huge_tree; named here so messages can say it
@@ -202,12 +202,6 @@ def short_tag(tag: str) -> str:
     namespace, _, local = tag[1:].partition("}")
     prefix = PREFIXES.get(namespace)
     return f"{prefix}:{local}" if prefix else local
-
-
-def one_line(text: str, limit: int = 60) -> str:
-    """Whitespace collapsed and long text cut, so a name never breaks a message line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _short(value: str) -> str:
