@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from . import xmlsafe
 from .errors import ModelError, ScriptRefused, one_line
-from .scripting import check_expression, check_script
+from .sandbox.policy import check_expression, check_script
 
 if TYPE_CHECKING:
     from .catalog import ProcessDefinition

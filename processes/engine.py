@@ -26,7 +26,7 @@ from . import compaction, snapshot
 from .catalog import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
-from .scripting import RestrictedEnvironment, RestrictedScriptEngine
+from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
 from .types import HumanTask, Outcome, StepRecord
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
