@@ -23,7 +23,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, snapshot
-from .catalog import ProcessDefinition
+from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
 from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine

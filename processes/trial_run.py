@@ -16,7 +16,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from . import engine, snapshot
-from .catalog import ProcessDefinition
+from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError
 from .operators import OperatorCall, OperatorRegistry
 from .types import HumanTask, Outcome

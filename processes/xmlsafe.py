@@ -20,6 +20,7 @@ from lxml import etree
 from .errors import HostileInput, ModelError, one_line
 
 MAX_MODEL_BYTES = 2 * 1024 * 1024
+XML_SUFFIXES = (".bpmn", ".dmn", ".xml")  # the files of a bundle that are parsed here
 MAX_DEPTH = 256  # libxml2's limit without huge_tree; named here so messages can say it
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -4,6 +4,7 @@ demand, and operators that only record what they would have done."""
 from __future__ import annotations
 
 from processes import catalog, trial_run
+from processes.definition import ProcessDefinition
 
 from .conftest import RECRUITMENT_DIR
 from .test_migration import REVIEW, START
@@ -12,7 +13,7 @@ OPERATORS = {"staff_hire", "staff_reject"}
 HEALTH = {"health_ok": True, "health_hospital": "x", "health_exam_date": "2026-01-01"}
 
 
-def definition() -> catalog.ProcessDefinition:
+def definition() -> ProcessDefinition:
     return catalog.load_definition(catalog.read_directory(RECRUITMENT_DIR))
 
 

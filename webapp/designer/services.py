@@ -18,8 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes import catalog, xmlsafe
-from processes.catalog import content_hash
+from processes import forms, xmlsafe
+from processes.definition import content_hash
 from processes.errors import HostileInput, ModelError
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
@@ -99,7 +99,7 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
                 if isinstance(exc, HostileInput):
                     raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    hostile = checking.hostile(catalog.parse_forms(encoded)[1])  # oversized, external $ref
+    hostile = checking.hostile(forms.parse_forms(encoded)[1])  # oversized, external $ref
     if hostile:
         raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
 
