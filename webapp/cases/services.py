@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from processes import engine
+from processes.durations import iso_duration
 from processes.errors import InvalidTaskData, OperatorRefused, ProcessError
 from processes.types import Outcome
 from webapp.accounts.models import Agency
@@ -294,9 +294,7 @@ def due_at(now: datetime, due_in: str) -> datetime | None:
             day = _weekdays_after(start, working_days)
         end = datetime.combine(day, datetime.max.time().replace(microsecond=0))
         return timezone.make_aware(end)
-    parsed_duration = TimerEventDefinition.parse_iso_duration(due_in)
-    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed_duration, now)
-    return now + delta
+    return now + iso_duration(due_in, start=now)
 
 
 def _weekdays_after(start: date, n: int) -> date:
