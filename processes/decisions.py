@@ -37,6 +37,8 @@ class _Task:
 
 @dataclass(frozen=True)
 class Decision:
+    """One DMN decision table, parsed and checked, ready to evaluate over task data."""
+
     decision_id: str
     engine: DMNEngine
 

@@ -249,6 +249,7 @@ def _error_field(error: jsonschema.ValidationError) -> str:
 def ready_human_tasks(
     definition: ProcessDefinition, workflow: BpmnWorkflow
 ) -> tuple[HumanTask, ...]:
+    """The user tasks waiting for a person, with what the model says about each."""
     tasks = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         info = definition.tasks[task.task_spec.bpmn_id]

@@ -43,6 +43,8 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a case cannot move: a code of :data:`REASONS` and the values its text names."""
+
     code: str
     params: dict[str, str]
 

@@ -230,6 +230,7 @@ def find_by_id(tree: Any, element_id: str) -> Any | None:
 
 
 def line_of(tree: Any, element_id: str) -> int | None:
+    """The source line of the element with that id, for a message that points at it."""
     node = find_by_id(tree, element_id)
     line = node.sourceline if node is not None else None
     return line if isinstance(line, int) else None
