@@ -47,11 +47,16 @@ def read_directory(path: Path) -> dict[str, bytes]:
     for item in sorted(path.iterdir()):
         if item.suffix in (".bpmn", ".dmn") and item.is_file():
             files[item.name] = read_model_file(item)
-    forms = path / "forms"
-    if forms.is_dir():
-        for item in sorted(forms.glob("*.json")):
-            files[f"forms/{item.name}"] = read_model_file(item)
+    files.update(_read_forms(path))
     return files
+
+
+def _read_forms(directory: Path) -> dict[str, bytes]:
+    """The ``forms/*.json`` next to a model, named as a bundle holds them."""
+    forms = directory / "forms"
+    if not forms.is_dir():
+        return {}
+    return {f"forms/{item.name}": read_model_file(item) for item in sorted(forms.glob("*.json"))}
 
 
 def load_directory(path: Path) -> ProcessDefinition:
@@ -111,8 +116,7 @@ def _prepare(files: Mapping[str, bytes]) -> _Prepared:
 def _structure(prepared: _Prepared, files: Mapping[str, bytes]) -> None:
     bpmn, dmn = prepared.of_kind("bpmn"), prepared.of_kind("dmn")
     if not bpmn:
-        listed = ", ".join(files) or "<empty bundle>"
-        prepared.blocking.append(ModelError("the bundle has no BPMN file", file=listed))
+        prepared.blocking.append(ModelError("the bundle has no BPMN file", file=_names(files)))
         return
     prepared.blocking.extend(_process_problems(bpmn))
     if prepared.blocking:
@@ -297,10 +301,7 @@ def bundle_for(path: Path) -> dict[str, bytes]:
     for sibling in sorted(path.parent.glob("*.dmn")):
         if wanted and sibling != path and _defines_decision(sibling, wanted):
             files[sibling.name] = read_model_file(sibling)
-    forms = path.parent / "forms"
-    if forms.is_dir():
-        for item in sorted(forms.glob("*.json")):
-            files[f"forms/{item.name}"] = read_model_file(item)
+    files.update(_read_forms(path.parent))
     return files
 
 
