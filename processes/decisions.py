@@ -16,7 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import xmlsafe
 from .catalog import check_decision_file
 from .errors import ModelError, ScriptFailed
-from .scripting import RestrictedScriptEngine
+from .sandbox.environment import RestrictedScriptEngine
 
 
 @dataclass
@@ -37,6 +37,8 @@ class _Task:
 
 @dataclass(frozen=True)
 class Decision:
+    """One DMN decision table, parsed and checked, ready to evaluate over task data."""
+
     decision_id: str
     engine: DMNEngine
 

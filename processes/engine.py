@@ -23,10 +23,10 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, snapshot
-from .catalog import ProcessDefinition
+from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
-from .scripting import RestrictedEnvironment, RestrictedScriptEngine
+from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
 from .types import HumanTask, Outcome, StepRecord
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
@@ -249,6 +249,7 @@ def _error_field(error: jsonschema.ValidationError) -> str:
 def ready_human_tasks(
     definition: ProcessDefinition, workflow: BpmnWorkflow
 ) -> tuple[HumanTask, ...]:
+    """The user tasks waiting for a person, with what the model says about each."""
     tasks = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         info = definition.tasks[task.task_spec.bpmn_id]

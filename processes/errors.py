@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def one_line(text: str, limit: int = 60) -> str:
+    """Whitespace collapsed and long text cut, so a name never breaks a message line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 class ProcessError(Exception):
     """Base of every error ``processes`` raises on purpose."""
 

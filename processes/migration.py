@@ -21,7 +21,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import snapshot
-from .catalog import ProcessDefinition
+from .definition import ProcessDefinition
 from .errors import ProcessError
 
 # The serializer registry SpecDiff uses to compare two specs attribute by attribute.
@@ -43,6 +43,8 @@ REASONS = {
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a case cannot move: a code of :data:`REASONS` and the values its text names."""
+
     code: str
     params: dict[str, str]
 

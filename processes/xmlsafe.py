@@ -17,9 +17,10 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import HostileInput, ModelError
+from .errors import HostileInput, ModelError, one_line
 
 MAX_MODEL_BYTES = 2 * 1024 * 1024
+XML_SUFFIXES = (".bpmn", ".dmn", ".xml")  # the files of a bundle that are parsed here
 MAX_DEPTH = 256  # libxml2's limit without huge_tree; named here so messages can say it
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -204,12 +205,6 @@ def short_tag(tag: str) -> str:
     return f"{prefix}:{local}" if prefix else local
 
 
-def one_line(text: str, limit: int = 60) -> str:
-    """Whitespace collapsed and long text cut, so a name never breaks a message line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _short(value: str) -> str:
     return one_line(value, 80)
 
@@ -235,6 +230,7 @@ def find_by_id(tree: Any, element_id: str) -> Any | None:
 
 
 def line_of(tree: Any, element_id: str) -> int | None:
+    """The source line of the element with that id, for a message that points at it."""
     node = find_by_id(tree, element_id)
     line = node.sourceline if node is not None else None
     return line if isinstance(line, int) else None

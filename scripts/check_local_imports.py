@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+IMPORTS = ("from ", "import ")
 
 
 def local_imports(tree: ast.AST) -> Iterator[ast.stmt]:
@@ -27,9 +28,14 @@ def local_imports(tree: ast.AST) -> Iterator[ast.stmt]:
 
 
 def explained(lines: list[str], node: ast.stmt) -> bool:
-    above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
-    own = lines[(node.end_lineno or node.lineno) - 1]
-    return above.startswith("#") or "#" in own
+    """A comment at the end of the import, or above it (above a run of imports counts
+    for each of them)."""
+    if "#" in lines[(node.end_lineno or node.lineno) - 1]:
+        return True
+    row = node.lineno - 2
+    while row >= 0 and (not lines[row].strip() or lines[row].lstrip().startswith(IMPORTS)):
+        row -= 1
+    return row >= 0 and lines[row].lstrip().startswith("#")
 
 
 def bare_imports(path: Path) -> Iterator[str]:

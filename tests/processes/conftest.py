@@ -19,7 +19,7 @@ import pytest
 import time_machine
 
 from processes import catalog, engine
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.operators import OperatorCall, OperatorRegistry
 from processes.types import HumanTask, Outcome
 from tests.examples import CLEAN_REVIEW

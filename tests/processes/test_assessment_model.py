@@ -21,7 +21,7 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
 from processes import catalog, engine
 from processes.errors import InvalidTaskData, ScriptFailed
-from processes.scripting import RestrictedScriptEngine
+from processes.sandbox.environment import RestrictedScriptEngine
 
 from .conftest import Recorder
 

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from processes import catalog, checks
-from processes.catalog import ProcessDefinition
+from processes import catalog, spiff_errors
+from processes.checks import structure
+from processes.checks.dmn import cell_problem
+from processes.definition import ProcessDefinition, content_hash
 from processes.errors import ModelError
 
 RECRUITMENT = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment"
@@ -153,14 +155,14 @@ def test_it_collects_the_cited_articles(recruitment: ProcessDefinition) -> None:
 
 def test_it_hashes_content_stably() -> None:
     files = catalog.read_directory(RECRUITMENT)
-    digest = catalog.content_hash(files)
-    assert catalog.content_hash(dict(reversed(list(files.items())))) == digest
+    digest = content_hash(files)
+    assert content_hash(dict(reversed(list(files.items())))) == digest
     assert catalog.load_definition(files).content_hash == digest
     changed = dict(files)
     changed["recruitment.bpmn"] = files["recruitment.bpmn"].replace(b"P3D", b"P4D", 1)
-    assert catalog.content_hash(changed) != digest
+    assert content_hash(changed) != digest
     renamed = {("x" + k if k.endswith(".dmn") else k): v for k, v in files.items()}
-    assert catalog.content_hash(renamed) != digest
+    assert content_hash(renamed) != digest
 
 
 def test_it_accepts_the_recruitment_bundle() -> None:
@@ -270,7 +272,7 @@ def test_it_names_a_dangling_sequence_flow() -> None:
 def test_it_explains_a_service_task_written_for_camunda() -> None:
     task = '<bpmn:serviceTask id="mail" name="发信" camunda:class="org.example.Mail" />'
     problem = only(problems_of(model(task)))
-    assert problem.detail.startswith(checks.SERVICE_TASK_MESSAGE)
+    assert problem.detail.startswith(spiff_errors.SERVICE_TASK_MESSAGE)
     assert "Camunda Java delegate class 'org.example.Mail'" in problem.detail
 
 
@@ -367,7 +369,7 @@ def test_it_never_raises_from_check_path(monkeypatch: pytest.MonkeyPatch, tmp_pa
     def broken(*args: Any, **kwargs: Any) -> None:
         raise TypeError("unexpected")
 
-    monkeypatch.setattr(checks, "bpmn_tree_problems", broken)
+    monkeypatch.setattr(structure, "bpmn_tree_problems", broken)
     path = tmp_path / "m.bpmn"
     path.write_bytes(model(user_task()))
     problem = only_no_line(catalog.check_path(path))
@@ -424,8 +426,6 @@ def test_it_names_the_dmn_cell_it_cannot_run(cell: str, out: str, words: str, li
 
 
 def test_it_refuses_a_dmn_cell_starting_with_a_word_operator():
-    from processes.checks import cell_problem
-
     assert "?" in cell_problem('not in ("a", "b")')
     assert "word operator" in cell_problem('in ("a", "b")')
     assert cell_problem('? not in ("a", "b")') == ""

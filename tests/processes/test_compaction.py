@@ -17,7 +17,7 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 
 from processes import catalog, compaction, engine
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.operators import OperatorRegistry
 from processes.types import Outcome
 

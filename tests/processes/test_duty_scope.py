@@ -18,7 +18,7 @@ import pytest
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from processes import catalog
-from processes.scripting import RestrictedScriptEngine
+from processes.sandbox.environment import RestrictedScriptEngine
 from processes.xmlsafe import parse_model_xml
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from processes import catalog, engine
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.errors import InvalidTaskData, ScriptFailed
 
 from .conftest import Recorder

@@ -11,7 +11,7 @@ from typing import Any
 import time_machine
 
 from processes import catalog, engine, migration
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from tests.examples import CLEAN_REVIEW as REVIEW
 
 from .conftest import RECRUITMENT_DIR

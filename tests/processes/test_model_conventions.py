@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from processes import catalog
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 
 from .test_corpus import ROLES
 

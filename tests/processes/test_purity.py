@@ -10,16 +10,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = [
-    "processes",
-    "processes.catalog",
-    "processes.engine",
-    "processes.snapshot",
-    "processes.scripting",
-    "processes.operators",
-    "processes.checks",
-    "processes.xmlsafe",
-]
+# Every module of the package, found on disk, so a new one cannot be forgotten here.
+MODULES = sorted(
+    ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for path in (ROOT / "processes").rglob("*.py")
+)
 PROBE = f"""
 import importlib, json, sys
 for name in {MODULES!r}:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from processes import catalog, engine
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.errors import InvalidTaskData
 from processes.operators import OperatorCall
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from processes import catalog
+from processes.definition import content_hash
 from processes.errors import ModelError
 from webapp.cases.definitions import definition_deploy, latest_deployed, parsed
 from webapp.cases.models import Definition
@@ -24,7 +25,7 @@ def test_it_keeps_one_version_for_unchanged_files(bpmn_dir, hr):
     again = definition_deploy(files=recruitment_files(bpmn_dir), user=hr)
     assert first.pk == again.pk and first.version == 1
     assert first.deployed_by == hr and first.state == "deployed"
-    assert first.content_hash == catalog.content_hash(recruitment_files(bpmn_dir))
+    assert first.content_hash == content_hash(recruitment_files(bpmn_dir))
 
 
 def test_it_keeps_running_cases_on_their_version(bpmn_dir, hr, agency):

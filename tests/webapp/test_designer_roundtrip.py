@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from processes import catalog
+from processes.definition import ProcessDefinition
 from tests.conftest import BPMN_DIR, ROOT
 from webapp.cases.definitions import check_bundle
 
@@ -35,7 +36,7 @@ def through_the_modeler(paths: list[Path]) -> dict[str, dict[str, object]]:
     return written
 
 
-def engine_view(definition: catalog.ProcessDefinition) -> dict[str, object]:
+def engine_view(definition: ProcessDefinition) -> dict[str, object]:
     view: dict[str, object] = {bpmn_id: info for bpmn_id, info in definition.tasks.items()}
     for name, tree in definition.trees.items():
         for node in tree.iter("{*}serviceTaskOperator", "{*}parameter", "{*}calledDecisionId"):
@@ -61,7 +62,7 @@ def test_it_saves_what_the_engine_reads(process: Path) -> None:
     assert decision_tables(after) == decision_tables(before)
 
 
-def decision_tables(definition: catalog.ProcessDefinition) -> dict[str, object]:
+def decision_tables(definition: ProcessDefinition) -> dict[str, object]:
     """Each decision table's hit policy, inputs, outputs and rule cells, as the engine reads."""
     tables: dict[str, object] = {}
     for name, tree in definition.trees.items():

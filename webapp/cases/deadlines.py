@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.utils import timezone
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from processes.durations import iso_duration
 from webapp.workdays.services import parse_working_days, working_day_end
 
 
@@ -18,6 +18,4 @@ def due_at(now: datetime, due_in: str) -> datetime | None:
     working_days = parse_working_days(due_in)
     if working_days is not None:
         return working_day_end(timezone.localdate(now), working_days)
-    parsed_duration = TimerEventDefinition.parse_iso_duration(due_in)
-    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed_duration, now)
-    return now + delta
+    return now + iso_duration(due_in, start=now)

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from processes import catalog
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition, content_hash
 from processes.errors import ModelError
 from webapp.accounts.roles import LANE_ROLES
 
@@ -38,7 +38,7 @@ def check_bundle(files: dict[str, bytes]) -> list[ModelError]:
 @transaction.atomic
 def definition_deploy(*, files: dict[str, bytes], user: Any = None) -> Definition:
     """Store ``files`` as the next deployed version, unless the newest already has them."""
-    parsed_definition = _PARSED.get(catalog.content_hash(files)) or catalog.load_definition(files)
+    parsed_definition = _PARSED.get(content_hash(files)) or catalog.load_definition(files)
     problems = catalog.iter_problems(
         parsed_definition, roles=LANE_ROLES, operators=REGISTRY.names()
     )

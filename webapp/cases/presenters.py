@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 
 
 def _choice_labels(definition: ProcessDefinition) -> dict[str, dict[str, str]]:

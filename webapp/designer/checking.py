@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from processes import catalog, xmlsafe
+from processes import catalog, forms, xmlsafe
 from processes.errors import HostileInput, ModelError
 from webapp.cases.definitions import check_bundle
 
@@ -31,10 +31,10 @@ def draft_problems(files: Mapping[str, str]) -> list[ModelError]:
     for name, content in data.items():
         if name.endswith(".dmn"):
             problems.extend(catalog.check_decision_file(name, content))
-        elif name.endswith(catalog.XML_SUFFIXES):
+        elif name.endswith(xmlsafe.XML_SUFFIXES):
             # Neither BPMN nor DMN: the deploy check says what the file is not.
             problems.extend(check_bundle({name: content}))
-    problems.extend(catalog.parse_forms(data)[1])
+    problems.extend(forms.parse_forms(data)[1])
     if not problems and not any(name.endswith(".dmn") for name in data):
         problems = check_bundle(data)  # forms alone: "the bundle has no BPMN file"
     return problems
@@ -77,7 +77,7 @@ def element_id(problem: ModelError, trees: Mapping[str, Any]) -> str:
 def trees_of(files: Mapping[str, str]) -> dict[str, Any]:
     trees: dict[str, Any] = {}
     for name, text in files.items():
-        if name.endswith(catalog.XML_SUFFIXES):
+        if name.endswith(xmlsafe.XML_SUFFIXES):
             try:
                 trees[name] = xmlsafe.parse_model_xml(text.encode("utf-8"), name)
             except ModelError:

@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes import catalog, sandbox, xmlsafe
-from processes.catalog import content_hash
+from processes import catalog, forms, trial_run, xmlsafe
+from processes.definition import content_hash
 from processes.errors import HostileInput, ModelError
 from webapp.accounts.names import display_name
 from webapp.cases.definitions import definition_deploy, latest_deployed
@@ -99,7 +99,7 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
                 if isinstance(exc, HostileInput):
                     raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    hostile = checking.hostile(catalog.parse_forms(encoded)[1])  # oversized, external $ref
+    hostile = checking.hostile(forms.parse_forms(encoded)[1])  # oversized, external $ref
     if hostile:
         raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
 
@@ -258,7 +258,7 @@ def files_check(*, files: Any) -> list[dict[str, Any]]:
     return checking.report(clean_files(files))
 
 
-def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> sandbox.SandboxRun:
+def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> trial_run.TrialRun:
     """Replay a test run of ``files`` in memory from ``start`` data with the given task
     inputs; operators only record what they would do, so nothing is stored anywhere.
     Refused while the model has a problem a deploy would refuse."""
@@ -274,6 +274,6 @@ def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> sandbox
     inputs, start = inputs or [], start or {}
     if not isinstance(inputs, list) or not isinstance(start, dict):
         raise StepRefused(_("The request is not valid JSON."))
-    return sandbox.run(
+    return trial_run.run(
         definition, start, inputs, operators=REGISTRY.names(), helpers=ENGINE_HELPERS
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from processes import xmlsafe
-from processes.sandbox import SandboxRun
+from processes.trial_run import TrialRun
 from webapp.cases.models import Definition
 from webapp.errors import StepRefused
 
@@ -77,7 +77,7 @@ def _editor_urls(draft: Draft) -> dict[str, str]:
     }
 
 
-def _run_body(result: SandboxRun) -> dict[str, Any]:
+def _run_body(result: TrialRun) -> dict[str, Any]:
     return {
         "path": result.path,
         "waiting": [asdict(task) for task in result.waiting],

@@ -15,7 +15,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.engine import validate_form
 from processes.errors import InvalidTaskData
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from processes.catalog import ProcessDefinition
+from processes.definition import ProcessDefinition
 from processes.engine import human_task_data
 from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask

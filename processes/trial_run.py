@@ -16,7 +16,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from . import engine, snapshot
-from .catalog import ProcessDefinition
+from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError
 from .operators import OperatorCall, OperatorRegistry
 from .types import HumanTask, Outcome
@@ -34,7 +34,7 @@ class OperatorRecord:
 
 
 @dataclass
-class SandboxRun:
+class TrialRun:
     """Where a replayed test run stands."""
 
     path: list[str] = field(default_factory=list)  # BPMN ids in the order they ran
@@ -67,13 +67,13 @@ def run(
     *,
     operators: Iterable[str],
     helpers: Mapping[str, Any] | None = None,
-) -> SandboxRun:
+) -> TrialRun:
     """Start ``definition`` and apply ``inputs`` in order; stop at the first refusal.
 
     Each input is ``{"task": <bpmn id>, "data": {...}}`` to complete the waiting task
     with that id, or ``{"timer": true}`` to fire the waiting timers now.
     """
-    result = SandboxRun()
+    result = TrialRun()
     registry = recording_registry(operators, result.operator_calls)
     kwargs: dict[str, Any] = {"operators": registry, "helpers": helpers}
     try:
@@ -94,7 +94,7 @@ def _apply(
     definition: ProcessDefinition,
     outcome: Outcome,
     step: Mapping[str, Any],
-    result: SandboxRun,
+    result: TrialRun,
     kwargs: dict[str, Any],
 ) -> Outcome:
     if step.get("timer"):
@@ -111,7 +111,7 @@ def _apply(
     return completed
 
 
-def _take(result: SandboxRun, outcome: Outcome) -> None:
+def _take(result: TrialRun, outcome: Outcome) -> None:
     result.path.extend(record.bpmn_id for record in outcome.ran)
     result.waiting = outcome.human_tasks
     result.timers = outcome.wake_at is not None

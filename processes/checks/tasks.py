@@ -1,0 +1,122 @@
+"""Checks of the parsed definition, task by task: what a deploy refuses beyond parsing.
+
+Lanes are known roles, referenced forms exist, due hints read as a duration or a number
+of working days, service tasks call registered operators, and every piece of code a
+task will run compiles (``code.py``); then the decision tables (``dmn.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..definition import ProcessDefinition
+from ..errors import ModelError, one_line
+from .code import code_of, code_problem
+from .dmn import decision_problems
+from .nodes import at, bpmn, listing
+
+
+def definition_problems(
+    definition: ProcessDefinition,
+    *,
+    roles: set[str] | None,
+    operators: set[str] | None,
+) -> list[ModelError]:
+    """Every problem of a parsed definition: lanes (when ``roles`` is given), each task's
+    form, due hint, operator (when ``operators`` is given) and code, then its decisions."""
+    problems: list[ModelError] = []
+    if roles is not None:
+        problems.extend(_lane_problems(definition, roles))
+    for spec in [definition.spec, *definition.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None):
+                problems.extend(_task_problems(definition, task_spec, operators))
+    problems.extend(decision_problems(definition.decisions, ""))
+    return problems
+
+
+def _lane_problems(definition: ProcessDefinition, roles: set[str]) -> Iterator[ModelError]:
+    """One line per lane whose name is not a role, naming (some of) what it holds."""
+    ids = {definition.process_id, *definition.subprocess_specs}
+    for file, tree in definition.trees.items():
+        for process in tree.iter(bpmn("process")):
+            if process.get("id") not in ids:
+                continue
+            for lane in process.iter(bpmn("lane")):
+                if lane.find(f"{bpmn('childLaneSet')}/{bpmn('lane')}") is not None:
+                    continue  # a parent lane groups others; its children carry the roles
+                if lane.get("name") not in roles:
+                    yield _lane_problem(definition, file, lane, roles)
+
+
+def _lane_problem(
+    definition: ProcessDefinition, file: str, lane: Any, roles: set[str]
+) -> ModelError:
+    members = [
+        _task_label(definition, ref.text.strip())
+        for ref in lane.iterchildren(bpmn("flowNodeRef"))
+        if ref.text and ref.text.strip()
+    ]
+    holds = f"it holds {listing(members)}" if members else "it holds no elements"
+    known = ", ".join(sorted(roles))
+    name = lane.get("name")
+    if not name:
+        message = f"lane has no name; a lane's name must be a role code ({known}); {holds}"
+    else:
+        message = f"lane {name!r} is not a known role (known roles: {known}); {holds}"
+    return at(file, lane, message)
+
+
+def _task_label(definition: ProcessDefinition, bpmn_id: str) -> str:
+    info = definition.tasks.get(bpmn_id)
+    if info is None or info.name == bpmn_id:
+        return bpmn_id
+    return f"{bpmn_id} ({one_line(info.name, 40)})"
+
+
+def _task_problems(
+    definition: ProcessDefinition, task_spec: Any, operators: set[str] | None
+) -> Iterator[ModelError]:
+    info = definition.tasks[task_spec.bpmn_id]
+    file, line, label = definition.locate(info.bpmn_id)
+
+    def problem(message: str) -> ModelError:
+        return ModelError(message, file=file, line=line, element=label)
+
+    if info.form_name and info.form_name not in definition.forms:
+        yield problem(f"form {info.form_name!r} is referenced but not in forms/")
+    if info.due_in and not _is_duration(info.due_in):
+        yield problem(
+            f"due date {info.due_in!r} is neither an ISO-8601 duration such as P3D nor a "
+            "number of working days such as 5WD"
+        )
+    operator = getattr(task_spec, "operation_name", None)
+    if operators is not None and operator is not None and operator not in operators:
+        known = ", ".join(sorted(operators)) or "none"
+        yield problem(f"service task calls unknown operator {operator!r} (registered: {known})")
+    for code in code_of(task_spec):
+        message = code_problem(code.source, code.mode)
+        if not message:
+            continue
+        text = message if code.what == "script" else f"{code.what}: {message}"
+        if code.flow_target:
+            flow = _flow_between(definition, info.bpmn_id, code.flow_target)
+            if flow is not None:
+                yield at(flow[0], flow[1], text)
+                continue
+        yield problem(text)
+
+
+def _flow_between(definition: ProcessDefinition, source: str, target: str) -> Any:
+    return definition.flows.get((source, target))
+
+
+def _is_duration(text: str) -> bool:
+    # Working days ('5WD', 'P5WD') are counted by the webapp's holiday calendar.
+    if re.fullmatch(r"P?\d+WD", text.strip(), re.IGNORECASE):
+        return True
+    return bool(
+        re.fullmatch(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", text)
+    )

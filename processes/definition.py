@@ -1,0 +1,164 @@
+"""A parsed process definition: the specs, the forms, and what the model says per task.
+
+``ProcessDefinition`` is what ``catalog`` builds from a bundle and what the engine, the
+checks and the webapp read; it holds no parsing or checking of its own, so every module
+that needs it depends on this one alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from lxml import etree
+
+from . import xmlsafe
+from .errors import ModelError
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+DUE_PROPERTY = "dueIn"
+ARTICLE_RE = re.compile(r"Art\.\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """What the model says about one task spec, read once per definition."""
+
+    bpmn_id: str
+    name: str
+    kind: str
+    lane: str
+    documentation: str
+    form_name: str
+    due_in: str
+    manual: bool
+
+
+@dataclass
+class ProcessDefinition:
+    """A parsed, immutable-in-practice process definition shared by all its cases."""
+
+    process_id: str
+    name: str
+    files: Mapping[str, bytes]
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    forms: dict[str, dict[str, Any]]
+    decisions: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.files)
+
+    @cached_property
+    def tasks(self) -> dict[str, TaskInfo]:
+        """Every task spec of the process and its subprocesses, by BPMN id."""
+        infos: dict[str, TaskInfo] = {}
+        for spec in [self.spec, *self.subprocess_specs.values()]:
+            for task_spec in spec.task_specs.values():
+                bpmn_id = getattr(task_spec, "bpmn_id", None)
+                if bpmn_id:
+                    infos[bpmn_id] = _task_info(task_spec)
+        return infos
+
+    @cached_property
+    def field_labels(self) -> dict[str, str]:
+        """Data variable -> the label its form gives it (forms name the case's data)."""
+        labels: dict[str, str] = {}
+        for schema in self.forms.values():
+            for name, prop in (schema.get("properties") or {}).items():
+                if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+                    labels.setdefault(name, prop["title"])
+        return labels
+
+    @property
+    def main_file(self) -> str:
+        """The file of the main process: where a message about a missing element points."""
+        return getattr(self.spec, "file", None) or next(
+            (n for n in self.files if n.endswith(".bpmn")), ""
+        )
+
+    @property
+    def lanes(self) -> set[str]:
+        return {t.lane for t in self.tasks.values() if t.lane}
+
+    @property
+    def articles(self) -> set[int]:
+        """Articles of the regulation cited in task documentation."""
+        cited: set[int] = set()
+        for info in self.tasks.values():
+            cited.update(int(n) for n in ARTICLE_RE.findall(info.documentation))
+        return cited
+
+    @cached_property
+    def trees(self) -> dict[str, Any]:
+        """The model files as hardened lxml trees, for messages that need a line.
+
+        Parsed again on demand (only checks ask) rather than kept from the load, so a
+        cached definition does not hold every tree in memory.
+        """
+        trees: dict[str, Any] = {}
+        for name, data in self.files.items():
+            if name.endswith(xmlsafe.XML_SUFFIXES):
+                try:
+                    trees[name] = xmlsafe.parse_model_xml(data, name)
+                except ModelError:
+                    continue
+        return trees
+
+    @cached_property
+    def elements(self) -> dict[str, tuple[str, Any]]:
+        """Every element with an id: id -> (file, lxml node). Built once, so naming many
+        elements in a large model stays linear."""
+        index: dict[str, tuple[str, Any]] = {}
+        for name, tree in self.trees.items():
+            for node in tree.iter(tag=etree.Element):
+                ident = node.get("id")
+                if ident and ident not in index:
+                    index[ident] = (name, node)
+        return index
+
+    @cached_property
+    def flows(self) -> dict[tuple[str, str], tuple[str, Any]]:
+        """Sequence flows by (sourceRef, targetRef): a gateway's condition is named by its flow."""
+        index: dict[tuple[str, str], tuple[str, Any]] = {}
+        for name, tree in self.trees.items():
+            for node in tree.iter(f"{{{xmlsafe.BPMN_NS}}}sequenceFlow"):
+                index.setdefault(
+                    (node.get("sourceRef", ""), node.get("targetRef", "")), (name, node)
+                )
+        return index
+
+    def locate(self, element_id: str) -> tuple[str, int | None, str]:
+        """(file, line, label) of an element, for a ``ModelError`` that names it."""
+        found = self.elements.get(element_id)
+        if found is None:
+            return self.main_file, None, element_id
+        name, node = found
+        return name, node.sourceline, xmlsafe.describe(node)
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    """SHA-256 over the bundle's names and bytes in name order: one hash per version."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+def _task_info(task_spec: Any) -> TaskInfo:
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {}
+    return TaskInfo(
+        bpmn_id=task_spec.bpmn_id,
+        name=task_spec.bpmn_name or task_spec.bpmn_id,
+        kind=type(task_spec).__name__,
+        lane=task_spec.lane or "",
+        documentation=(task_spec.documentation or "").strip(),
+        form_name=props.get(FORM_PROPERTY, ""),
+        due_in=props.get(DUE_PROPERTY, ""),
+        manual=bool(getattr(task_spec, "manual", False)),
+    )
