@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from webapp.accounts.names import display_name
+
 from .models import Case, CaseEvent, HumanTask
 
 GENESIS = "0" * 64
@@ -88,8 +90,7 @@ def append_event(
 def _display_name(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "系统"  # the engine itself (timers, service tasks)
-    full = f"{actor.last_name}{actor.first_name}".strip()
-    return full or actor.get_username()
+    return display_name(actor)
 
 
 BREAK_LABELS = {

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from processes import engine
 from processes.errors import OperatorRefused
 from webapp.accounts.models import Agency
+from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.errors import NotPermitted, StepRefused, TaskConflict, articles_in
@@ -29,7 +30,7 @@ from .history import append_event
 from .keys import business_key
 from .models import Case, Definition, HumanTask, TaskState
 from .operators import REGISTRY, StepContext
-from .steps import ENGINE_HELPERS, display_name, run_engine, save_case, store_outcome
+from .steps import ENGINE_HELPERS, run_engine, save_case, store_outcome
 from .subjects import definition_about, process_start_data, staff_case_data
 
 

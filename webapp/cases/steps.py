@@ -5,7 +5,6 @@ its version check). Called inside the transaction of a step in ``services``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from processes.errors import InvalidTaskData, OperatorRefused, ProcessError
 from processes.types import Outcome
+from webapp.accounts.names import display_name
 from webapp.accounts.services import active_delegation
 from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
 from webapp.workdays.services import working_days_duration
@@ -171,7 +171,3 @@ def _apply_delegation(case: Case, task: HumanTask) -> None:
         task=task,
         bpmn_id=task.bpmn_id,
     )
-
-
-def display_name(user: Any) -> str:
-    return f"{user.last_name}{user.first_name}".strip() or str(user.get_username())

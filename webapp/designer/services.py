@@ -92,7 +92,7 @@ def clean_files(files: Any) -> dict[str, str]:
 
 def refuse_hostile(files: Mapping[str, str]) -> None:
     for name, text in files.items():
-        if name.endswith((".bpmn", ".dmn", ".xml")):
+        if name.endswith(xmlsafe.XML_SUFFIXES):
             try:
                 xmlsafe.parse_model_xml(text.encode("utf-8"), name)
             except ModelError as exc:
