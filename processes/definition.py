@@ -22,6 +22,10 @@ from .errors import ModelError
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
 ARTICLE_RE = re.compile(r"Art\.\s*(\d+)")
+# The letters a process's business keys begin with (ZP-2026-000123), declared on the
+# process element so a process a designer adds names its own cases.
+KEY_PREFIX_PROPERTY = "businessKeyPrefix"
+KEY_PREFIX_RE = re.compile(r"^[A-Z]{1,4}$")
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,27 @@ class ProcessDefinition:
                 )
         return index
 
+    @cached_property
+    def process_properties(self) -> dict[str, str]:
+        """The ``spiffworkflow:property`` values on the main process element."""
+        found = self.elements.get(self.process_id)
+        if found is None:
+            return {}
+        bpmn, spiff = f"{{{xmlsafe.BPMN_NS}}}", f"{{{xmlsafe.SPIFF_NS}}}"
+        path = f"{bpmn}extensionElements/{spiff}properties/{spiff}property"
+        return {
+            str(node.get("name")): str(node.get("value") or "")
+            for node in found[1].iterfind(path)
+            if node.get("name")
+        }
+
+    @property
+    def key_prefix(self) -> str:
+        """What this process's business keys begin with: its ``businessKeyPrefix``
+        property, else letters taken from its id (``overtime_pay`` -> ``OP``)."""
+        declared = self.process_properties.get(KEY_PREFIX_PROPERTY, "")
+        return declared if KEY_PREFIX_RE.match(declared) else default_key_prefix(self.process_id)
+
     def locate(self, element_id: str) -> tuple[str, int | None, str]:
         """(file, line, label) of an element, for a ``ModelError`` that names it."""
         found = self.elements.get(element_id)
@@ -148,6 +173,14 @@ def content_hash(files: Mapping[str, bytes]) -> str:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name] + b"\0")
     return digest.hexdigest()
+
+
+def default_key_prefix(process_id: str) -> str:
+    """The initials of the id's words, or the first two letters of a one-word id,
+    in capitals; ``AJ`` (案件, case) when the id has no ASCII letters."""
+    words = [w for w in re.split(r"[^A-Za-z]+", process_id) if w]
+    letters = "".join(w[0] for w in words) if len(words) > 1 else "".join(words)[:2]
+    return letters[:4].upper() or "AJ"
 
 
 def _task_info(task_spec: Any) -> TaskInfo:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..definition import ProcessDefinition
+from ..definition import KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
 from ..errors import ModelError, one_line
 from .code import code_of, code_problem
 from .dmn import decision_problems
@@ -26,7 +26,7 @@ def definition_problems(
 ) -> list[ModelError]:
     """Every problem of a parsed definition: lanes (when ``roles`` is given), each task's
     form, due hint, operator (when ``operators`` is given) and code, then its decisions."""
-    problems: list[ModelError] = []
+    problems: list[ModelError] = list(_key_prefix_problems(definition))
     if roles is not None:
         problems.extend(_lane_problems(definition, roles))
     for spec in [definition.spec, *definition.subprocess_specs.values()]:
@@ -35,6 +35,19 @@ def definition_problems(
                 problems.extend(_task_problems(definition, task_spec, operators))
     problems.extend(decision_problems(definition.decisions, ""))
     return problems
+
+
+def _key_prefix_problems(definition: ProcessDefinition) -> Iterator[ModelError]:
+    declared = definition.process_properties.get(KEY_PREFIX_PROPERTY)
+    if declared is not None and not KEY_PREFIX_RE.match(declared):
+        file, line, label = definition.locate(definition.process_id)
+        yield ModelError(
+            f"{label}: {KEY_PREFIX_PROPERTY} {one_line(repr(declared))} must be 1 to 4 "
+            "capital letters A-Z (the start of the business keys of its cases)",
+            file=file,
+            line=line,
+            element=definition.process_id,
+        )
 
 
 def _lane_problems(definition: ProcessDefinition, roles: set[str]) -> Iterator[ModelError]:

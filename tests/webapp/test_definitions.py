@@ -7,9 +7,11 @@ import pytest
 from processes import catalog
 from processes.definition import content_hash
 from processes.errors import ModelError
+from tests.processes.test_catalog import model, user_task
 from webapp.cases.definitions import definition_deploy, latest_deployed, parsed
 from webapp.cases.models import Definition
 from webapp.cases.openings import recruitment_open
+from webapp.cases.services import case_start
 
 from .flows import application
 
@@ -61,3 +63,15 @@ def test_it_refuses_a_hostile_bundle(bpmn_dir):
     with pytest.raises(ModelError):
         definition_deploy(files=files)
     assert not Definition.objects.exists()
+
+
+def test_a_case_key_begins_with_the_prefix_its_model_declares(bpmn_dir, hr, agency):
+    definition_deploy(files=recruitment_files(bpmn_dir))
+    case = recruitment_open(user=hr, fields=application(agency))
+    assert case.business_key.startswith("ZP-") and case.business_key.endswith(f"{case.pk:06d}")
+
+
+def test_a_process_a_designer_adds_names_its_cases_itself(hr, agency):
+    added = definition_deploy(files={"m.bpmn": model(user_task(), process="overtime_pay")})
+    case = case_start(definition=added, agency=agency, title="加班费", data={}, actor=hr)
+    assert case.business_key.startswith("OP-")

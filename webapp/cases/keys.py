@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from .definitions import parsed
 from .models import Case
-
-KEY_PREFIX = {
-    "renewal": "XP",
-    "recruitment": "ZP",
-    "usage_plan": "JH",
-    "training": "PX",
-    "assessment": "KH",
-    "commendation": "BZ",
-    "complaint": "TS",
-    "discipline": "WJ",
-    "separation": "JP",
-    "liability": "PC",
-}
 
 
 def business_key(case: Case) -> str:
-    prefix = KEY_PREFIX.get(case.definition.process_id, "AJ")
+    """The process's prefix (its model's ``businessKeyPrefix``), the year, the case number."""
+    prefix = parsed(case.definition).key_prefix
     return f"{prefix}-{timezone.localdate():%Y}-{case.pk:06d}"
