@@ -10,11 +10,10 @@ from rest_framework import serializers
 
 from webapp.accounts.models import Agency
 from webapp.accounts.names import display_name
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
 from webapp.cases.subjects import startable_processes
 from webapp.staff.models import Certificate, Staff
+from webapp.staff.selectors import sees_personal_data
 
 MAX_ID = 2**63 - 1
 
@@ -287,7 +286,7 @@ class StaffSerializer(serializers.ModelSerializer[Staff]):
     def _full(self, staff: Staff) -> bool:
         if staff.agency_id not in self._hr_of:
             user = self.context["request"].user
-            self._hr_of[staff.agency_id] = has_role(user, Role.HR_OFFICER, staff.agency_id)
+            self._hr_of[staff.agency_id] = sees_personal_data(user, staff.agency_id)
         return self._hr_of[staff.agency_id]
 
     def get_id_number(self, staff: Staff) -> str:

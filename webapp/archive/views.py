@@ -20,7 +20,7 @@ from webapp.staff.duties import duty_assign
 from webapp.staff.forms import ApplicationForm, DutyForm, GradeForm
 from webapp.staff.grades import grade_set
 from webapp.staff.models import Staff
-from webapp.staff.selectors import staff_visible_to
+from webapp.staff.selectors import sees_personal_data, staff_visible_to
 
 
 @login_required
@@ -46,7 +46,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         "assessments": member.assessments.all(),
         "commendations": member.commendations.all(),
         "discipline": member.discipline.all(),
-        "full_personal_data": is_hr,
+        "full_personal_data": sees_personal_data(request.user, member.agency_id),
         "processes": startable_processes(member) if is_hr else [],
         "may_assign": is_hr or has_role(request.user, Role.APPROVER, member.agency_id),
         "duty_form": DutyForm(),

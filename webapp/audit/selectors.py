@@ -11,12 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from webapp.accounts.models import Agency
-from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role, role_pairs, visible_agency_ids
+from webapp.accounts.selectors import role_pairs, visible_agency_ids
 from webapp.cases.models import Case, Definition, HumanTask, TaskState
 from webapp.cases.selectors import visible_cases
 from webapp.staff.models import Staff
-from webapp.staff.selectors import staff_visible_to
+from webapp.staff.selectors import sees_personal_data, staff_visible_to
 
 from .models import IntegrityRun, SavedSearch
 
@@ -116,7 +115,7 @@ def archive_for(user: Any, staff_id: int) -> Archive:
     sees, and whether ID number, phone and address show in full: only for an HR officer
     of the member's agency (Art. 15(4))."""
     staff = staff_visible_to(user, staff_id)
-    full = has_role(user, Role.HR_OFFICER, staff.agency_id)
+    full = sees_personal_data(user, staff.agency_id)
     return Archive(staff, staff_cases(user, staff), full)
 
 

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import acting_agency_ids, has_role
+from webapp.accounts.selectors import acting_agency_ids
 from webapp.errors import StepRefused
+from webapp.staff.selectors import sees_personal_data
 
 from . import openings
 from .definitions import parsed
@@ -40,7 +41,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "chain_breaks": verify_case(case),
         "staff": case.subject,
         "facts": case_facts(parsed(case.definition), case.data),
-        "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
+        "full_personal_data": sees_personal_data(request.user, case.agency_id),
     }
     return render(request, "cases/detail.html", context)
 

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from webapp.accounts.selectors import has_role
 from webapp.cases import services
 from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask
 from webapp.cases.presenters import case_facts, timeline
 from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
 from webapp.errors import FormInvalid, StepRefused
+from webapp.staff.selectors import sees_personal_data
 
 from .forms import SchemaForm
 from .selectors import overdue_count, task_form_initial, task_form_schema
@@ -93,7 +93,7 @@ def _task_page(
         "staff": case.subject,
         "facts": case_facts(parsed(case.definition), case.data),
         # Art. 15(4): personal data in full for the case agency's HR officers only.
-        "full_personal_data": has_role(request.user, "hr_officer", case.agency_id),
+        "full_personal_data": sees_personal_data(request.user, case.agency_id),
     }
     return render(request, "inbox/task.html", context, status=status)
 

@@ -7,7 +7,8 @@ from typing import Any
 from django.http import Http404
 
 from webapp.accounts.models import Agency
-from webapp.accounts.selectors import visible_agency_ids
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import has_role, visible_agency_ids
 
 from .models import Staff, StaffState
 
@@ -30,3 +31,9 @@ def headcount(agency: Agency) -> int:
     """How many of the agency's approved places are taken (Art. 9)."""
     count: int = Staff.objects.filter(agency=agency, state__in=HEADCOUNT_STATES).count()
     return count
+
+
+def sees_personal_data(user: Any, agency_id: int) -> bool:
+    """Art. 15(4): a member's ID number, phone and address show in full only to an HR
+    officer of the agency that employs them; everyone else sees them masked."""
+    return has_role(user, Role.HR_OFFICER, agency_id)
