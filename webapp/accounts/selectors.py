@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from .models import Agency, Grant, Membership
-from .roles import Role
+from .roles import READ_ONLY_ROLES
 
 User = Any  # request.user: a user or AnonymousUser
 
@@ -39,12 +41,15 @@ def acting_agency_ids(user: User, role: str | None = None) -> set[int]:
     """Agencies where the user holds a role that acts (not the read-only ones)."""
     if not user.is_authenticated:
         return set()
-    memberships = Membership.objects.filter(user=user).exclude(
-        role__in=[Role.AUDITOR, Role.JUSTICE_BUREAU]
-    )
+    memberships = Membership.objects.filter(user=user).exclude(role__in=READ_ONLY_ROLES)
     if role:
         memberships = memberships.filter(role=role)
     return set(memberships.values_list("agency_id", flat=True))
+
+
+def agencies_acting_as(user: User, role: str) -> QuerySet[Agency]:
+    """The agencies where the user acts in ``role`` (e.g. where they may recruit)."""
+    return Agency.objects.filter(pk__in=acting_agency_ids(user, role))
 
 
 def role_pairs(user: User) -> set[tuple[int, str]]:

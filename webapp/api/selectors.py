@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import acting_agency_ids, visible_agency_ids
+from webapp.accounts.selectors import agencies_acting_as, visible_agency_ids
 from webapp.cases.models import Case, HumanTask
 from webapp.cases.selectors import inbox_tasks, visible_cases
 from webapp.errors import NotPermitted
@@ -86,7 +86,7 @@ def certificate_list(
 
 def recruiting_agencies(user: Any) -> QuerySet[Agency]:
     """The agencies the caller recruits for as HR officer; refused if there is none."""
-    agencies = Agency.objects.filter(pk__in=acting_agency_ids(user, Role.HR_OFFICER))
+    agencies = agencies_acting_as(user, Role.HR_OFFICER)
     if not agencies.exists():
         raise NotPermitted(_("Only an HR officer can open a recruitment case."))
     return agencies

@@ -9,9 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import acting_agency_ids, has_role, visible_agency_ids
+from webapp.accounts.selectors import (
+    agencies_acting_as,
+    has_role,
+    visible_agency_ids,
+)
 from webapp.cases import selectors
 from webapp.cases.openings import case_open_for_staff, recruitment_open
 from webapp.cases.subjects import startable_processes
@@ -107,7 +110,7 @@ def grade_new(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 def recruitment_new(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
     if not agencies.exists():
         raise Http404
     form = ApplicationForm(request.POST or None, agencies=agencies)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import acting_agency_ids
+from webapp.accounts.selectors import agencies_acting_as
 from webapp.errors import StepRefused
 from webapp.staff.selectors import sees_personal_data
 
@@ -60,7 +60,7 @@ def case_diagram(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def usage_plan_new(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
     if not agencies.exists():
         raise Http404
     if request.method == "POST":
@@ -78,7 +78,7 @@ def usage_plan_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    agencies = Agency.objects.filter(pk__in=acting_agency_ids(request.user, Role.HR_OFFICER))
+    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
     if not agencies.exists():
         raise Http404
     form = ComplaintForm(request.POST or None, agencies=agencies)
