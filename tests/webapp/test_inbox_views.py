@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from webapp.cases.models import CaseEvent, HumanTask, TaskState
+from webapp.cases.openings import recruitment_open
 from webapp.inbox.selectors import task_form_initial, task_form_schema
 from webapp.staff.models import Staff
 
@@ -213,3 +214,15 @@ def test_a_tasks_form_is_its_steps_schema_and_a_finished_task_is_not_prefilled(
     HumanTask.objects.filter(pk=task.pk).update(state=TaskState.DONE)
     task.refresh_from_db()
     assert task_form_initial(task, definition, schema) == {}
+
+
+def test_claiming_returns_to_a_page_of_this_site_only(client, hr, agency, models_deployed):
+    case = recruitment_open(user=hr, fields=application(agency))
+    task = open_task(case, "review_application")
+    client.login(username=hr.username, password=PASSWORD)
+    claim = reverse("inbox:claim", args=[task.pk])
+    release = reverse("inbox:release", args=[task.pk])
+    own = reverse("inbox:task", args=[task.pk])
+    assert client.post(claim, {"next": own}).url == own
+    assert client.post(release, {"next": "https://evil.example/"}).url == reverse("inbox:index")
+    assert client.post(claim, {"next": "//evil.example/x"}).url == reverse("inbox:index")

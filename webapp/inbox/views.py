@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,6 +100,17 @@ def _task_page(
     return render(request, "inbox/task.html", context, status=status)
 
 
+def _back(request: HttpRequest) -> str:
+    """Where to go after claiming or releasing: ``next`` if it is an address of this
+    site, else the inbox (never another site's address a crafted form names)."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("inbox:index")
+
+
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -110,7 +123,7 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
         services.task_claim(task_id=task.pk, user=request.user)
     except StepRefused as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "inbox:index")
+    return redirect(_back(request))
 
 
 @login_required
@@ -121,4 +134,4 @@ def release(request: HttpRequest, task_id: int) -> HttpResponse:
         services.task_release(task_id=task.pk, user=request.user)
     except StepRefused as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "inbox:index")
+    return redirect(_back(request))
