@@ -50,18 +50,7 @@ def case_start(
 ) -> Case:
     """Open a case on ``definition`` and run it to its first wait."""
     with transaction.atomic():
-        case = Case.objects.create(
-            business_key=f"tmp-{timezone.now().timestamp()}",
-            title=title,
-            definition=definition,
-            agency=agency,
-            subject=subject,
-            parent=parent,
-            state={},
-            started_by=actor if actor is not None and actor.is_authenticated else None,
-        )
-        case.business_key = business_key(case)
-        Case.objects.filter(pk=case.pk).update(business_key=case.business_key)
+        case = _case_create(definition, agency, title, actor, subject, parent)
         context = _context(case, actor)
         outcome = run_engine(
             lambda: engine.start(
@@ -78,16 +67,44 @@ def case_start(
             title=_("Case opened: %(title)s") % {"title": title},
             actor=actor,
             data_after=dict(data),
-            comment=(
-                _("Opened by case %(key)s: %(reason)s")
-                % {"key": parent.business_key, "reason": data.get("open_reason", "")}
-                if parent is not None
-                else ""
-            ),
+            comment=_opened_by(parent, data),
             articles=", ".join(f"Art. {n}" for n in sorted(parsed(definition).articles)[:6]),
         )
         store_outcome(case, outcome, context)
     return case
+
+
+def _case_create(
+    definition: Definition,
+    agency: Agency,
+    title: str,
+    actor: Any,
+    subject: Staff | None,
+    parent: Case | None,
+) -> Case:
+    """The case row with its business key (which needs the row's number)."""
+    case = Case.objects.create(
+        business_key=f"tmp-{timezone.now().timestamp()}",
+        title=title,
+        definition=definition,
+        agency=agency,
+        subject=subject,
+        parent=parent,
+        state={},
+        started_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    case.business_key = business_key(case)
+    Case.objects.filter(pk=case.pk).update(business_key=case.business_key)
+    return case
+
+
+def _opened_by(parent: Case | None, data: Mapping[str, Any]) -> str:
+    if parent is None:
+        return ""
+    return _("Opened by case %(key)s: %(reason)s") % {
+        "key": parent.business_key,
+        "reason": data.get("open_reason", ""),
+    }
 
 
 def case_start_about(
@@ -226,13 +243,7 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
         task, case = _locked(task_id)
         _may_act(task, user)
         _refuse_if_closed(task, user)
-        if task.role == Role.APPROVER and case.started_by_id == user.pk:
-            raise NotPermitted(
-                _(
-                    "You opened this case, so its approval must be given by someone else "
-                    "(four-eyes principle)."
-                )
-            )
+        _refuse_own_approval(task, case, user)
         before = dict(case.data)
         context = _context(case, user)
         outcome = run_engine(
@@ -246,29 +257,51 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
                 context=context,
             )
         )
-        task.finish()
-        task.assignee = user
-        task.completed_by = user
-        task.completed_at = timezone.now()
-        task.save()
-        append_event(
-            case,
-            kind="task_completed",
-            title=task.name
-            if task.delegated_from is None
-            else _("%(task)s (on behalf of %(delegator)s)")
-            % {"task": task.name, "delegator": display_name(task.delegated_from)},
-            actor=user,
-            actor_role=task.role,
-            task=task,
-            bpmn_id=task.bpmn_id,
-            data_before=before,
-            data_after=outcome.data,
-            comment=comment,
-            articles=articles_in(task.documentation),
-        )
+        _task_done(case, task, user, before, outcome.data, comment)
         store_outcome(case, outcome, context, done=task)
     return case
+
+
+def _refuse_own_approval(task: HumanTask, case: Case, user: Any) -> None:
+    if task.role == Role.APPROVER and case.started_by_id == user.pk:
+        raise NotPermitted(
+            _(
+                "You opened this case, so its approval must be given by someone else "
+                "(four-eyes principle)."
+            )
+        )
+
+
+def _task_done(
+    case: Case,
+    task: HumanTask,
+    user: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    comment: str,
+) -> None:
+    """Mark the task done by ``user`` and write the history line with the data it changed."""
+    task.finish()
+    task.assignee = user
+    task.completed_by = user
+    task.completed_at = timezone.now()
+    task.save()
+    append_event(
+        case,
+        kind="task_completed",
+        title=task.name
+        if task.delegated_from is None
+        else _("%(task)s (on behalf of %(delegator)s)")
+        % {"task": task.name, "delegator": display_name(task.delegated_from)},
+        actor=user,
+        actor_role=task.role,
+        task=task,
+        bpmn_id=task.bpmn_id,
+        data_before=before,
+        data_after=after,
+        comment=comment,
+        articles=articles_in(task.documentation),
+    )
 
 
 def case_wake(*, case_id: int) -> Case:
