@@ -1,4 +1,5 @@
-# Fuzhi: `make run` serves the demo at http://127.0.0.1:8000, `make test` runs the suite.
+# Fuzhi: `make run` serves the demo at http://127.0.0.1:8000, `make test` runs the suite,
+# `make test-fast` all but its slow lanes.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint messages frontend po system clean bench
+.PHONY: install run test test-fast lint messages frontend po system clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -63,6 +64,15 @@ system:
 test: install system lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every test but the slow lanes (markers given in tests/conftest.py): no browser, no
+# PostgreSQL, no live or gunicorn server, no load test, no API fuzzing, no Redis or Celery
+# worker; no lint either. Spread over one worker per core (pytest-xdist, each worker with
+# its own test database). `make test` still runs everything.
+FAST_LANES := not (browser or postgres or live_server or load or api_fuzz or celery_worker)
+TEST_WORKERS ?= auto
+test-fast: install
+	$(BIN)/pytest -m "$(FAST_LANES)" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The layers (pyproject.toml [tool.importlinter], drawn in docs/architecture.md) and
 # imports kept at the top of modules are checked here, so a new cycle fails the build.

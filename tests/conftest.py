@@ -1,14 +1,80 @@
-"""Shared fixtures. Only the world outside the machine is mocked (mail); never the DB or engine."""
+"""Shared fixtures. Only the world outside the machine is mocked (mail); never the DB or engine.
+
+Lanes are pytest markers (declared in pyproject.toml). `make test` runs every lane;
+`make test-fast` leaves out the slow ones (the Makefile's FAST_LANES). A test's lanes come
+from the fixtures it uses, or, for the few no fixture gives away, from their location.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_DIR = ROOT / "bpmn"
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+
+MARKERS_BY_FIXTURE = {
+    "browser": "browser",  # Playwright driving Debian's chromium (tests/browser)
+    "live_server": "live_server",  # pytest-django's threaded server
+    "redis_url": "celery_worker",  # a Redis server, and mostly a Celery worker on it
+}
+# What no fixture gives away: tests that start gunicorn themselves, or fuzz the API. A
+# moved module or renamed test here stops the collection, so it cannot slip into the fast
+# lane. product_hashers: gunicorn runs the product's settings in another process, so it
+# can verify only passwords hashed with them.
+MARKERS_BY_LOCATION = {
+    "tests/webapp/test_load.py": ("load", "live_server", "product_hashers"),
+    "tests/webapp/test_api_schema.py": ("api_fuzz",),
+    "tests/webapp/test_hostile.py"
+    "::test_a_live_server_refuses_or_stops_the_whole_corpus_and_keeps_serving": (
+        "live_server",
+        "product_hashers",
+    ),
+    # It asserts what the product hashes with, so it hashes as the product does.
+    "tests/webapp/test_security.py"
+    "::test_passwords_are_hashed_with_argon2_and_old_hashes_upgrade_at_sign_in": (
+        "product_hashers",
+    ),
+}
+
+# The product hashes with Argon2 (webapp/config/settings.py), slow on purpose: the few
+# hundred users the fixtures make would spend most of two minutes in it. Tests hash with
+# MD5 unless marked product_hashers.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _check_locations(items)
+    for item in items:
+        path, _, name = item.nodeid.partition("::")
+        fixtures = getattr(item, "fixturenames", ())
+        markers = [marker for fixture, marker in MARKERS_BY_FIXTURE.items() if fixture in fixtures]
+        markers += MARKERS_BY_LOCATION.get(path, ())
+        markers += MARKERS_BY_LOCATION.get(f"{path}::{name.partition('[')[0]}", ())
+        for marker in dict.fromkeys(markers):
+            item.add_marker(marker)
+
+
+def _check_locations(items: list[pytest.Item]) -> None:
+    modules = {item.nodeid.partition("::")[0]: getattr(item, "module", None) for item in items}
+    for location in MARKERS_BY_LOCATION:
+        path, _, name = location.partition("::")
+        module = modules.get(path)
+        if not (ROOT / path).is_file() or (name and module and not hasattr(module, name)):
+            raise pytest.UsageError(f"tests/conftest.py MARKERS_BY_LOCATION: no {location}")
+
+
+@pytest.fixture(autouse=True)
+def _password_hashers(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("product_hashers"):
+        yield  # webapp/config/settings.py's own PASSWORD_HASHERS
+        return
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(scope="session")
