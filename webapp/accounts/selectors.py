@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from .models import Agency, Grant, Membership
 from .roles import READ_ONLY_ROLES
@@ -50,6 +51,14 @@ def acting_agency_ids(user: User, role: str | None = None) -> set[int]:
 def agencies_acting_as(user: User, role: str) -> QuerySet[Agency]:
     """The agencies where the user acts in ``role`` (e.g. where they may recruit)."""
     return Agency.objects.filter(pk__in=acting_agency_ids(user, role))
+
+
+def agencies_acting_as_or_404(user: User, role: str) -> QuerySet[Agency]:
+    """The same, for a page only someone acting in ``role`` somewhere may open."""
+    agencies = agencies_acting_as(user, role)
+    if not agencies.exists():
+        raise Http404
+    return agencies
 
 
 def role_pairs(user: User) -> set[tuple[int, str]]:

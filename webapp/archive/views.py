@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import (
-    agencies_acting_as,
+    agencies_acting_as_or_404,
     has_role,
     visible_agency_ids,
 )
@@ -110,9 +110,7 @@ def grade_new(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 def recruitment_new(request: HttpRequest) -> HttpResponse:
-    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
-    if not agencies.exists():
-        raise Http404
+    agencies = agencies_acting_as_or_404(request.user, Role.HR_OFFICER)
     form = ApplicationForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import agencies_acting_as
+from webapp.accounts.selectors import agencies_acting_as_or_404
 from webapp.errors import StepRefused
 from webapp.staff.selectors import sees_personal_data
 
@@ -60,9 +60,7 @@ def case_diagram(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def usage_plan_new(request: HttpRequest) -> HttpResponse:
-    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
-    if not agencies.exists():
-        raise Http404
+    agencies = agencies_acting_as_or_404(request.user, Role.HR_OFFICER)
     if request.method == "POST":
         try:
             agency = agencies.get(pk=request.POST.get("agency", ""))
@@ -78,9 +76,7 @@ def usage_plan_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    agencies = agencies_acting_as(request.user, Role.HR_OFFICER)
-    if not agencies.exists():
-        raise Http404
+    agencies = agencies_acting_as_or_404(request.user, Role.HR_OFFICER)
     form = ComplaintForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
