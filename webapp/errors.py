@@ -17,13 +17,15 @@ def articles_in(text: str) -> str:
 
 
 class StepRefused(Exception):
-    """A step was not taken; nothing was saved."""
+    """A step was not taken; nothing was saved. ``field`` names the form field the
+    refusal is about, when it is about one (an ID number, a process...)."""
 
     status = 400
 
-    def __init__(self, message: str, *, article: str = "") -> None:
+    def __init__(self, message: str, *, article: str = "", field: str = "") -> None:
         self.message = message
         self.article = article
+        self.field = field
         super().__init__(message)
 
 

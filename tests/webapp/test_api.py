@@ -448,6 +448,10 @@ def test_it_opens_a_recruitment_case_as_the_application_form_does(client, hr, ap
     assert "Art. 10" in refused.json()["fields"]["education_requirement_reason"]
     assert post(client, "/api/recruitments/", fields, approver).status_code == 403
     assert Staff.objects.count() == 1
+    again = post(client, "/api/recruitments/", fields, hr, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 400
+    assert "already registered" in again.json()["fields"]["id_number"]
+    assert Staff.objects.count() == 1
 
 
 def test_it_drafts_a_usage_plan_only_for_the_callers_agency(client, hr, agency, other_agency):

@@ -38,7 +38,10 @@ def _refusal(exc: StepRefused) -> Response:
     code = "conflict" if isinstance(exc, TaskConflict) else "refused"
     if isinstance(exc, NotPermitted):
         code = "not_permitted"
-    return Response(error_body(code, exc.message, article=article), status=exc.status)
+    fields = {exc.field: exc.message} if exc.field else None
+    return Response(
+        error_body(code, exc.message, article=article, fields=fields), status=exc.status
+    )
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, str]:

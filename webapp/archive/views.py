@@ -116,9 +116,7 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
         try:
             case = recruitment_open(user=request.user, fields=form.cleaned_data)
         except StepRefused as exc:
-            form.add_error(
-                "id_number" if "ID" in exc.message or "身份证" in exc.message else None, exc.message
-            )
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
                 request, _("Recruitment case %(key)s opened.") % {"key": case.business_key}

@@ -42,7 +42,9 @@ def resident_id_or_refuse(value: str) -> ResidentId:
         return parse_resident_id(value)
     except InvalidResidentId as exc:
         english = (translation.get_language() or "zh-hans").startswith("en")
-        raise StepRefused(exc.message_en if english else exc.message_zh) from None
+        raise StepRefused(
+            exc.message_en if english else exc.message_zh, field="id_number"
+        ) from None
 
 
 def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
@@ -53,12 +55,14 @@ def applicant_create(*, agency: Agency, fields: dict[str, Any]) -> Staff:
     if existing is not None and existing.agency_id == agency.pk:
         raise StepRefused(
             _("A person with this ID number is already registered here (%(name)s, %(state)s).")
-            % {"name": existing.name, "state": existing.get_state_display()}
+            % {"name": existing.name, "state": existing.get_state_display()},
+            field="id_number",
         )
     if existing is not None:
         # Art. 4 and 15(4): another agency's record is not shown, only that it exists.
         raise StepRefused(
-            _("A person with this ID number is already registered by another agency.")
+            _("A person with this ID number is already registered by another agency."),
+            field="id_number",
         )
     staff: Staff = Staff.objects.create(
         name=fields["name"],
