@@ -228,12 +228,14 @@ def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[s
     )
     errors: dict[str, str] = {}
     codes: dict[str, str] = {}
+    limits: dict[str, object] = {}
     for error in validator.iter_errors(dict(data)):
         field = _error_field(error)
         errors.setdefault(field, error.message)
         codes.setdefault(field, str(error.validator))
+        limits.setdefault(field, error.validator_value)
     if errors:
-        raise InvalidTaskData(errors, codes)
+        raise InvalidTaskData(errors, codes, limits)
 
 
 def _error_field(error: jsonschema.ValidationError) -> str:

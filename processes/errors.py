@@ -58,11 +58,18 @@ class TaskNotReady(ProcessError):
 class InvalidTaskData(ProcessError):
     """Submitted data does not satisfy the task's form schema."""
 
-    def __init__(self, errors: dict[str, str], codes: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        errors: dict[str, str],
+        codes: dict[str, str] | None = None,
+        limits: dict[str, object] | None = None,
+    ) -> None:
         self.errors = errors
-        # The JSON Schema keyword that failed per field ('required', 'maximum', ...), so
-        # a caller can say it in the user's language.
+        # The JSON Schema keyword that failed per field ('required', 'maximum', ...) and
+        # the keyword's value (the limit, the pattern...), so a caller can say it in the
+        # user's language.
         self.codes = codes or {}
+        self.limits = limits or {}
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
@@ -71,4 +78,19 @@ class UnknownOperator(ProcessError):
 
 
 class OperatorRefused(ProcessError):
-    """An operator refused to act because a rule forbids it (the message cites the article)."""
+    """An operator refused to act because a rule forbids it (the message cites the article).
+    ``field`` names the case variable (a form field) the refusal is about, if one."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class ModelRefused(ScriptFailed):
+    """A model's own script refused the data with ``raise ValueError('中文说明')``
+    (docs/modelling.md §5): ``reason`` is that sentence, for the person; the message
+    keeps where it was raised, for the designer."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)

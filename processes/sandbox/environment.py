@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
-from ..errors import ProcessError, ScriptFailed, ScriptRefused, one_line
+from ..errors import ModelRefused, ProcessError, ScriptFailed, ScriptRefused, one_line
 from ..script_helpers import DOMAIN_HELPERS
 from .guards import GUARDS
 from .json_values import JsonCheck, NotJson, same
@@ -56,6 +56,18 @@ def _script_line(tb: TracebackType | None) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def _raised_by_model(exc: BaseException, source: str) -> bool:
+    """The script's own ``raise ValueError('中文说明')`` (docs/modelling.md §5), not a
+    ValueError a builtin raised (``int('x')``): the line it came from is a raise."""
+    if not isinstance(exc, ValueError) or not str(exc):
+        return False
+    line = _script_line(exc.__traceback__)
+    lines = source.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return False
+    return lines[line - 1].strip().startswith("raise ValueError(")
 
 
 def _is_script_function(name: str, value: Any) -> bool:
@@ -190,7 +202,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         except ProcessError:
             raise
         except Exception as exc:
-            raise ScriptFailed(self._message(kind, source, where, exc, "failed")) from exc
+            message = self._message(kind, source, where, exc, "failed")
+            if kind == "script" and _raised_by_model(exc, source):
+                raise ModelRefused(message, reason=str(exc)) from exc
+            raise ScriptFailed(message) from exc
 
     @staticmethod
     def _message(

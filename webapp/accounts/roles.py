@@ -20,6 +20,9 @@ class Role(models.TextChoices):
 
 # Roles that read across the agencies they are granted and change nothing.
 READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.JUSTICE_BUREAU})
+# The departments that oversee agencies (Art. 5, 22, 26): they employ no auxiliary staff of
+# their own in this system's sense and are never the unit a complaint is about.
+OVERSIGHT_ROLES = frozenset({Role.STAFFING_OFFICE, Role.HRSS, Role.JUSTICE_BUREAU})
 LANE_ROLES = frozenset(
     {
         Role.HR_OFFICER,

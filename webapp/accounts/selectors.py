@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Agency, Grant, Membership
-from .roles import READ_ONLY_ROLES
+from .roles import OVERSIGHT_ROLES, READ_ONLY_ROLES
 
 User = Any  # request.user: a user or AnonymousUser
 
@@ -59,6 +59,12 @@ def agencies_acting_as_or_404(user: User, role: str) -> QuerySet[Agency]:
     if not agencies.exists():
         raise Http404
     return agencies
+
+
+def oversight_agency_ids() -> QuerySet[Membership]:
+    """The agencies that seat an oversight department's role (staffing office, HR & social
+    security, justice bureau: Art. 5, 22, 26), as a lazy subquery of agency ids."""
+    return Membership.objects.filter(role__in=OVERSIGHT_ROLES).values("agency_id")
 
 
 def role_pairs(user: User) -> set[tuple[int, str]]:

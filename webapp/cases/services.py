@@ -31,7 +31,14 @@ from .keys import business_key
 from .models import Case, Definition, HumanTask, TaskState
 from .operators import REGISTRY, StepContext
 from .steps import ENGINE_HELPERS, run_engine, save_case, store_outcome
-from .subjects import definition_about, process_start_data, staff_case_data
+from .subjects import (
+    ONE_RUNNING,
+    assert_not_duplicate,
+    definition_about,
+    process_start_data,
+    running_case_about,
+    staff_case_data,
+)
 
 
 def _context(case: Case, actor: Any) -> StepContext:
@@ -118,15 +125,20 @@ def case_start_about(
     """Open a case about a member on the newest version of ``process_id``, if the process
     may be opened about them (``subjects``)."""
     definition = definition_about(process_id, staff)
-    return case_start(
-        definition=definition,
-        agency=staff.agency,
-        title=f"{definition.name}：{staff.name}",
-        data={**staff_case_data(staff), **process_start_data(process_id), **dict(data)},
-        actor=actor,
-        subject=staff,
-        parent=parent,
-    )
+    start_data = {**staff_case_data(staff), **process_start_data(process_id), **dict(data)}
+    with transaction.atomic():
+        # The member's row lock: two openings at once cannot both find no running case.
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        assert_not_duplicate(process_id, staff, start_data)
+        return case_start(
+            definition=definition,
+            agency=staff.agency,
+            title=f"{definition.name}：{staff.name}",
+            data=start_data,
+            actor=actor,
+            subject=staff,
+            parent=parent,
+        )
 
 
 def case_open_linked(parent: Case, process_id: str, reason: str, data: Mapping[str, Any]) -> Case:
@@ -134,6 +146,11 @@ def case_open_linked(parent: Case, process_id: str, reason: str, data: Mapping[s
     if parent.subject_id is None:
         raise OperatorRefused(_("This case has no staff member to open a linked case about."))
     staff = Staff.objects.get(pk=parent.subject_id)
+    running = running_case_about(process_id, staff) if process_id in ONE_RUNNING else None
+    if running is not None:
+        # The member's running case already decides it (a second separation would only
+        # duplicate it); the step links to that one instead of failing.
+        return running
     try:
         # Opened by the engine, not by a person: nobody is its initiator, so the four-eyes
         # rule does not bar whoever's step led here from handling it.
@@ -209,6 +226,7 @@ def task_claim(*, task_id: int, user: Any) -> HumanTask:
             actor_role=task.role,
             task=task,
             bpmn_id=task.bpmn_id,
+            articles=articles_in(task.documentation),
         )
         save_case(case)
     return task
@@ -232,6 +250,7 @@ def task_release(*, task_id: int, user: Any) -> HumanTask:
             actor_role=task.role,
             task=task,
             bpmn_id=task.bpmn_id,
+            articles=articles_in(task.documentation),
         )
         save_case(case)
     return task

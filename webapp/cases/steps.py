@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from processes.errors import InvalidTaskData, OperatorRefused, ProcessError
+from processes.errors import InvalidTaskData, ModelRefused, OperatorRefused, ProcessError
 from processes.types import Outcome
 from webapp.accounts.names import display_name
 from webapp.accounts.services import active_delegation
@@ -18,6 +18,7 @@ from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
 from webapp.workdays.services import working_days_duration
 
 from .deadlines import due_at
+from .form_messages import localised_errors
 from .history import append_event
 from .models import Case, HumanTask, TaskState
 from .operators import StepContext
@@ -43,9 +44,12 @@ def run_engine(call: Callable[[], Outcome]) -> Outcome:
     try:
         return call()
     except InvalidTaskData as exc:
-        raise FormInvalid(exc.errors) from None
+        raise FormInvalid(localised_errors(exc)) from None
     except OperatorRefused as exc:
-        raise StepRefused(str(exc), article=articles_in(str(exc))) from None
+        raise StepRefused(str(exc), article=articles_in(str(exc)), field=exc.field) from None
+    except ModelRefused as exc:
+        # The model's own sentence (it cites the article), not the script's source line.
+        raise StepRefused(exc.reason, article=articles_in(exc.reason)) from None
     except ProcessError as exc:
         raise StepRefused(
             _("The process could not take this step: %(error)s") % {"error": exc}
@@ -81,8 +85,23 @@ def store_outcome(
     if outcome.completed and case.status == "running":
         case.complete()
         case.finished_at = timezone.now()
-        append_event(case, kind="case_completed", title=_("Case completed"), comment=case.outcome)
+        append_event(
+            case,
+            kind="case_completed",
+            title=_("Case completed"),
+            comment=case.outcome,
+            articles=_end_articles(case, outcome),
+        )
     save_case(case)
+
+
+def _end_articles(case: Case, outcome: Outcome) -> str:
+    """The articles the end event reached cites, else those the case opened under."""
+    ends = " ".join(r.documentation for r in outcome.ran if r.kind == "EndEvent")
+    if articles_in(ends):
+        return articles_in(ends)
+    opened = case.events.filter(kind="case_started").values_list("articles", flat=True)
+    return str(opened.first() or "")
 
 
 def save_case(case: Case) -> None:

@@ -4,16 +4,18 @@ person, by another case's step, by the scheduler)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webapp.errors import StepRefused
+from webapp.records.models import Assessment
 from webapp.staff.models import Staff
 
 from .definitions import latest_deployed
-from .models import Definition, DefinitionState
+from .models import Case, CaseStatus, Definition, DefinitionState
 
 PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
     # Which members a process may be opened about (the processes' own preconditions).
@@ -25,6 +27,51 @@ PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
     "liability": ("on_duty", "suspended", "separated", "dismissed"),
     "renewal": ("on_duty", "suspended"),
 }
+
+
+# Processes of which a member has at most one running case, and the article that says so:
+# one separation, one training, one renewal of a contract, one assessment a year.
+ONE_RUNNING: dict[str, str] = {
+    "training": "Art. 19",
+    "assessment": "Art. 20",
+    "separation": "Art. 21",
+    "renewal": "Art. 20",
+}
+
+
+def running_case_about(process_id: str, staff: Staff) -> Case | None:
+    """The member's running case on ``process_id``, if there is one."""
+    return (
+        Case.objects.filter(
+            definition__process_id=process_id, subject=staff, status=CaseStatus.RUNNING
+        )
+        .order_by("started_at")
+        .first()
+    )
+
+
+def assert_not_duplicate(process_id: str, staff: Staff, data: Mapping[str, Any]) -> None:
+    """Refuse a second running case where a member has one at a time, and a second
+    assessment of the same year (Art. 20), at opening rather than at a later step. The
+    caller holds the member's row lock, so two openings cannot both pass."""
+    article = ONE_RUNNING.get(process_id)
+    running = running_case_about(process_id, staff) if article else None
+    if article and running is not None:
+        raise StepRefused(
+            _("%(name)s already has a running %(process)s case (%(key)s); it must finish first.")
+            % {"name": staff.name, "process": running.definition.name, "key": running.business_key}
+            + f" ({article})",
+            article=article,
+            field="process",
+        )
+    year = data.get("assessment_year")
+    if process_id == "assessment" and Assessment.objects.filter(staff=staff, year=year).exists():
+        raise StepRefused(
+            _("%(name)s already has an assessment for %(year)d (Art. 20).")
+            % {"name": staff.name, "year": int(year or 0)},
+            article="Art. 20",
+            field="process",
+        )
 
 
 def process_start_data(process_id: str) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from processes.definition import ProcessDefinition
 from processes.engine import validate_form
 from processes.errors import InvalidTaskData
+from webapp.cases.form_messages import schema_message
 
 BOOL_CHOICES = [("", "—"), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
 
@@ -88,9 +88,10 @@ class SchemaForm(forms.Form):
         try:
             validate_form(self.definition, self.form_name, self.task_data())
         except InvalidTaskData as exc:
-            for field, message in exc.errors.items():
+            for field in exc.errors:
                 target = field if field in self.fields else None
-                self.add_error(target, _localised(field, exc.codes.get(field, ""), message, self))
+                code, limit = exc.codes.get(field, ""), exc.limits.get(field)
+                self.add_error(target, _localised(field, code, limit, self))
         return cleaned
 
     def task_data(self) -> dict[str, Any]:
@@ -117,14 +118,9 @@ def _json_value(value: Any, prop: dict[str, Any]) -> Any:
     return value
 
 
-def _localised(field: str, code: str, message: str, form: SchemaForm) -> str:
-    """The engine's schema verdict in the user's language (its English detail is kept
-    only for the rare keyword with no translation)."""
-    if field in form.fields and code in ("required", "minLength", "pattern"):
+def _localised(field: str, code: str, limit: Any, form: SchemaForm) -> str:
+    """The engine's schema verdict in the user's language (never the validator's English)."""
+    if field in form.fields and schema_message(code, limit) == schema_message("required"):
         # The schema's conditional rules mostly say "this field is required now".
         return str(form.fields[field].error_messages["required"])
-    if code == "additionalProperties":
-        return _("The form contains a field this step does not accept.")
-    if code in ("enum", "const", "format", "type", "minimum", "maximum", "maxLength"):
-        return _("This value is not accepted here.")
-    return _("Not accepted: %(detail)s") % {"detail": message}
+    return schema_message(code, limit)

@@ -70,9 +70,13 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         except StepRefused as exc:
             if _wants_json(request):
                 return JsonResponse(
-                    {"error": exc.message, "article": exc.article}, status=exc.status
+                    {"error": exc.message, "article": exc.article, "field": exc.field},
+                    status=exc.status,
                 )
-            messages.error(request, exc.message)
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)  # shown on the field it is about
+            else:
+                messages.error(request, exc.message)
             status = exc.status
             task = task_for(request.user, task_id)
         else:

@@ -36,6 +36,11 @@ class ComplaintForm(forms.Form):
         max_length=services.MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("When and where, what the staff member did. At most 2000 characters."),
+        # Django's stock words ("确保该变量至少包含 5 字符") read like a program's; say it plainly.
+        error_messages={
+            "min_length": _("Describe what happened in at least %(limit_value)d characters."),
+            "max_length": _("Describe what happened in at most %(limit_value)d characters."),
+        },
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     contact = forms.CharField(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role, visible_agency_ids
+from webapp.accounts.selectors import has_role, oversight_agency_ids, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus
 from webapp.errors import NotPermitted, StepRefused
 from webapp.records.models import ComplaintRecord
@@ -190,8 +190,13 @@ def certificate_to_print(user: Any, certificate_id: int) -> Certificate:
 
 
 def complaint_agencies() -> QuerySet[Agency]:
-    """The units a complaint may be addressed to: those that may employ auxiliary staff."""
-    return Agency.objects.exclude(kind__in=NON_EMPLOYING_KINDS).order_by("code")
+    """The units a complaint may be addressed to: those that may employ auxiliary staff,
+    not the departments that oversee them (Art. 5, 22: 编办, 人社局, 司法局)."""
+    return (
+        Agency.objects.exclude(kind__in=NON_EMPLOYING_KINDS)
+        .exclude(pk__in=oversight_agency_ids())
+        .order_by("code")
+    )
 
 
 def _complaint_case(receipt: str) -> Case | None:

@@ -33,12 +33,14 @@ MAX_STAFF_HINT = 50
 __all__ = ["complaint_status", "complaint_submit"]
 
 
-def _clean(value: str, limit: int, label: str) -> str:
+def _clean(value: str, limit: int, label: str, field: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
         raise StepRefused(
-            _("%(field)s is too long: at most %(limit)d characters.")
-            % {"field": label, "limit": limit}
+            _("%(field)s is too long: at most %(limit)d characters (Art. 18).")
+            % {"field": label, "limit": limit},
+            article="Art. 18",
+            field=field,
         )
     return value
 
@@ -63,12 +65,14 @@ def _staff_by_certificate(number: str, agency: Agency | None) -> Certificate | N
             )
             % {"number": normalise_number(number)},
             article="Art. 18",
+            field="certificate_number",
         )
     if agency is not None and certificate.agency_id != agency.pk:
         raise StepRefused(
             _("The certificate %(number)s belongs to %(unit)s, not to %(chosen)s (Art. 18).")
             % {"number": certificate.number, "unit": certificate.agency.name, "chosen": agency},
             article="Art. 18",
+            field="certificate_number",
         )
     return certificate
 
@@ -89,13 +93,18 @@ def complaint_submit(
     raises ``StepRefused`` with a message in the user's language and opens nothing.
     """
     description = _description(description)
-    contact = _clean(contact, MAX_CONTACT, _("Contact"))
-    name = _clean(name, MAX_NAME, _("Your name"))
-    staff_hint = _clean(staff_hint, MAX_STAFF_HINT, _("Staff member"))
-    certificate = _staff_by_certificate(_clean(certificate_number, 40, _("Certificate")), agency)
+    contact = _clean(contact, MAX_CONTACT, _("Contact"), "contact")
+    name = _clean(name, MAX_NAME, _("Your name"), "name")
+    staff_hint = _clean(staff_hint, MAX_STAFF_HINT, _("Staff member"), "staff_hint")
+    number = _clean(certificate_number, 40, _("Certificate"), "certificate_number")
+    certificate = _staff_by_certificate(number, agency)
     unit = certificate.agency if certificate else agency
     if unit is None or not complaint_agencies().filter(pk=unit.pk).exists():
-        raise StepRefused(_("Choose the unit the complaint is about (Art. 18)."), article="Art. 18")
+        raise StepRefused(
+            _("Choose the unit the complaint is about (Art. 18)."),
+            article="Art. 18",
+            field="agency",
+        )
     if staff_hint and certificate is None:
         # A name without a certificate cannot identify one person: it goes in the text.
         description = f"{description}\n\n{_('Staff member named by the complainant')}: {staff_hint}"
@@ -116,10 +125,13 @@ def complaint_submit(
 
 
 def _description(text: str) -> str:
-    description = _clean(text, MAX_DESCRIPTION, _("Description"))
+    description = _clean(text, MAX_DESCRIPTION, _("Description"), "description")
     if len(description) < MIN_DESCRIPTION:
         raise StepRefused(
-            _("Describe what happened in at least %(n)d characters.") % {"n": MIN_DESCRIPTION}
+            _("Describe what happened in at least %(n)d characters (Art. 18).")
+            % {"n": MIN_DESCRIPTION},
+            article="Art. 18",
+            field="description",
         )
     return description
 

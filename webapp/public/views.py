@@ -143,7 +143,7 @@ def _submitted(request: HttpRequest, form: ComplaintForm) -> bool:
             contact=data["contact"],
         )
     except StepRefused as exc:
-        form.add_error(None, exc.message)
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return False
     request.session[SUBMITTED_KEY] = {
         "receipt": receipt,

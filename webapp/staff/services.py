@@ -42,8 +42,9 @@ def resident_id_or_refuse(value: str) -> ResidentId:
         return parse_resident_id(value)
     except InvalidResidentId as exc:
         english = (translation.get_language() or "zh-hans").startswith("en")
+        # Art. 10(2), (3): the resident ID shows PRC nationality and gives the age.
         raise StepRefused(
-            exc.message_en if english else exc.message_zh, field="id_number"
+            exc.message_en if english else exc.message_zh, article="Art. 10", field="id_number"
         ) from None
 
 

@@ -142,7 +142,10 @@ def recruitment_start(request: Request) -> Response:
     agencies = selectors.recruiting_agencies(request.user)
     body = RecruitmentSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    form = checked(lambda posted: ApplicationForm(posted, agencies=agencies), dict(request.data))
+    # The serializer's defaults (a post requires junior college unless it says otherwise,
+    # Art. 10(4)) are what the schema documents, so the form sees them filled in.
+    values = {**dict(request.data), **body.validated_data}
+    form = checked(lambda posted: ApplicationForm(posted, agencies=agencies), values)
     case = recruitment_open(user=request.user, fields=form.cleaned_data)
     body_out = CaseDetailSerializer(case, context={"request": request}).data
     return Response(body_out, status=status.HTTP_201_CREATED)

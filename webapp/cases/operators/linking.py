@@ -22,11 +22,16 @@ def case_open(call: OperatorCall) -> dict[str, Any]:
         reason,
         dict(call.params.get("data") or {}),
     )
+    opened = linked.parent_id == context.case.pk
+    title = (
+        _("Linked case opened: %(key)s %(title)s")
+        if opened
+        else _("Linked to the running case %(key)s %(title)s")
+    )
     context.effects.append(
         Effect(
             kind="case_linked",
-            title=_("Linked case opened: %(key)s %(title)s")
-            % {"key": linked.business_key, "title": linked.title},
+            title=title % {"key": linked.business_key, "title": linked.title},
             articles=", ".join(re.findall(r"Art\. ?\d+", reason)),
             data={"business_key": linked.business_key},
         )

@@ -60,14 +60,32 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _contract_term(call: OperatorCall) -> tuple[date | None, date | None]:
+    """The contract's start and end; refused (on ``contract_end``) unless it ends after it
+    starts, as the contract form says (Art. 9)."""
+    start = _as_date(call.params.get("contract_start"))
+    end = _as_date(call.params.get("contract_end"))
+    if start is not None and end is not None and end <= start:
+        raise OperatorRefused(
+            _(
+                "The contract must end after it starts (Art. 9): it starts on %(start)s and "
+                "ends on %(end)s."
+            )
+            % {"start": start, "end": end},
+            field="contract_end",
+        )
+    return start, end
+
+
 def staff_hire(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
+    start, end = _contract_term(call)
     assert_within_quota(staff.agency)  # Art. 8, 9: no hire beyond the approved plan and quota
     staff = _transition(call, "hire", "Art. 9, Art. 10")
     staff.employment_mode = call.params.get("employment_mode") or ""
     staff.dispatch_company = call.params.get("dispatch_company") or ""
-    staff.contract_start = _as_date(call.params.get("contract_start"))
-    staff.contract_end = _as_date(call.params.get("contract_end"))
+    staff.contract_start = start
+    staff.contract_end = end
     # Art. 16: staff join social insurance and the housing fund on hiring.
     staff.social_insurance = True
     staff.housing_fund = True
