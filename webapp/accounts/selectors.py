@@ -61,7 +61,7 @@ def agencies_acting_as_or_404(user: User, role: str) -> QuerySet[Agency]:
     return agencies
 
 
-def oversight_agency_ids() -> QuerySet[Membership]:
+def oversight_agency_ids() -> QuerySet[Membership, Any]:
     """The agencies that seat an oversight department's role (staffing office, HR & social
     security, justice bureau: Art. 5, 22, 26), as a lazy subquery of agency ids."""
     return Membership.objects.filter(role__in=OVERSIGHT_ROLES).values("agency_id")

@@ -64,11 +64,11 @@ def assert_not_duplicate(process_id: str, staff: Staff, data: Mapping[str, Any])
             article=article,
             field="process",
         )
-    year = data.get("assessment_year")
+    year = int(data.get("assessment_year") or 0)
     if process_id == "assessment" and Assessment.objects.filter(staff=staff, year=year).exists():
         raise StepRefused(
             _("%(name)s already has an assessment for %(year)d (Art. 20).")
-            % {"name": staff.name, "year": int(year or 0)},
+            % {"name": staff.name, "year": year},
             article="Art. 20",
             field="process",
         )
