@@ -30,14 +30,18 @@ ART = re.compile(r"Art\. \d+")
 
 # The lanes (roles) each process is drawn with.
 LANES = {
+    "appeal": {"legal_reviewer", "approver", "hr_officer"},
     "assessment": {"hr_officer", "approver"},
     "commendation": {"hr_officer", "approver"},
     "complaint": {"hr_officer", "approver"},
+    "correction_order": {"justice_bureau", "approver"},
     "discipline": {"hr_officer", "approver", "legal_reviewer"},
     "liability": {"hr_officer", "approver", "legal_reviewer"},
+    "measures_filing": {"staffing_office", "hrss", "justice_bureau", "hr_officer"},
     "recruitment": {"hr_officer", "approver"},
     "renewal": {"hr_officer", "approver"},
     "separation": {"hr_officer", "approver"},
+    "suggestion": {"approver"},
     "training": {"trainer", "hr_officer", "approver"},
     "usage_plan": {"hr_officer", "approver", "staffing_office", "hrss"},
 }

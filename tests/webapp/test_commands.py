@@ -60,5 +60,6 @@ def test_it_loads_models_and_seeds_the_demo_idempotently():
         Case.objects.filter(status="running").values_list("definition__process_id", flat=True)
     )
     processes = {p.name for p in BPMN_DIR.iterdir() if any(p.glob("*.bpmn"))}
-    assert len(processes) == 10 and running == processes  # the nine, renewal: one open each
+    # the nine, renewal, appeal, suggestion, correction order, measures filing: one open each
+    assert len(processes) == 14 and running == processes
     assert run("verify_history")[0] == 0

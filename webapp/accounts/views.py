@@ -23,7 +23,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each user lands where their work is: auditors and the justice bureau read cases
     (they have no tasks, Art. 6, 27), designers edit models, everyone else clears tasks."""
     roles = {role for _agency, role in role_pairs(request.user)}
-    if roles and roles <= READ_ONLY_ROLES:
+    if not roles:
+        # A member of staff holds no role: their own record (Art. 12); the page sends
+        # anyone else to the inbox.
+        return redirect("member:home")
+    if roles <= READ_ONLY_ROLES:
         return redirect("audit:search")
     if roles == {Role.DESIGNER}:
         return redirect("designer:index")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:staff_id>/cases/new/", views.case_new, name="case_new"),
     path("<int:staff_id>/duties/new/", views.duty_new, name="duty_new"),
     path("<int:staff_id>/grade/", views.grade_new, name="grade_new"),
+    path("<int:staff_id>/sign-in/", views.sign_in_issue, name="sign_in_issue"),
 ]

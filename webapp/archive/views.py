@@ -19,6 +19,7 @@ from webapp.cases import selectors
 from webapp.cases.openings import case_open_for_staff, recruitment_open
 from webapp.cases.subjects import startable_processes
 from webapp.errors import StepRefused
+from webapp.security.member_access import member_password_issue
 from webapp.staff.duties import duty_assign
 from webapp.staff.forms import ApplicationForm, DutyForm, GradeForm
 from webapp.staff.grades import grade_set
@@ -55,6 +56,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         "duty_form": DutyForm(),
         "grade_changes": member.grade_changes.select_related("changed_by")[:20],
         "grade_form": GradeForm() if is_hr else None,
+        "may_issue_sign_in": is_hr,
     }
     return render(request, "staff/detail.html", context)
 
@@ -106,6 +108,22 @@ def grade_new(request: HttpRequest, staff_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Grade recorded."))
     return redirect("staff:detail", staff_id=member.pk)
+
+
+@login_required
+@require_POST
+def sign_in_issue(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """The HR officer hands the member a one-time password, shown on this page once
+    (Art. 12); the member must replace it at the first sign-in."""
+    member = staff_visible_to(request.user, staff_id)
+    try:
+        issued = member_password_issue(staff=member, actor=request.user)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("staff:detail", staff_id=member.pk)
+    response = render(request, "staff/sign_in_issued.html", {"staff": member, "issued": issued})
+    response["Cache-Control"] = "no-store"  # the password is never kept by a browser cache
+    return response
 
 
 @login_required

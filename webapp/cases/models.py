@@ -231,6 +231,8 @@ EVENT_KINDS = {
     "task_delegated": _("task delegated"),
     "task_overdue": _("task overdue, escalated"),
     "case_migrated": _("moved to a newer process version"),
+    "appeal_reversal": _("reversed on appeal"),
+    "case_withdrawn": _("case withdrawn"),
 }
 
 
@@ -304,3 +306,18 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{self.args} {self.status}"
+
+
+class CaseRecusal(models.Model):
+    """Someone who may not act on a case: they took part in the decision it reviews
+    (an appeal, Art. 12), so its tasks must go to someone else."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="recusal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ✕ {self.user_id}"

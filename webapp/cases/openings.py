@@ -27,7 +27,7 @@ from webapp.staff.services import applicant_create, assert_may_employ
 from .definitions import latest_deployed
 from .models import Case
 from .services import case_start, case_start_about
-from .subjects import staff_case_data
+from .subjects import MEMBER_FILED, staff_case_data
 
 
 def _assert_hr_officer(user: Any, agency: Agency) -> None:
@@ -42,6 +42,10 @@ def case_open_for_staff(
 ) -> Case:
     """A person opens a case about a member of their agency (training, assessment...)."""
     _assert_hr_officer(actor, staff.agency)
+    if process_id in MEMBER_FILED:
+        raise NotPermitted(
+            _("Only the member can file this, about themselves (Art. 12)."), article="Art. 12"
+        )
     return case_start_about(process_id=process_id, staff=staff, actor=actor, data=data or {})
 
 

@@ -28,7 +28,7 @@ from webapp.staff.models import Staff
 from .definitions import parsed
 from .history import append_event
 from .keys import business_key
-from .models import Case, Definition, HumanTask, TaskState
+from .models import Case, CaseRecusal, Definition, HumanTask, TaskState
 from .operators import REGISTRY, StepContext
 from .steps import ENGINE_HELPERS, run_engine, save_case, store_outcome
 from .subjects import (
@@ -182,10 +182,22 @@ def _locked(task_id: int) -> tuple[HumanTask, Case]:
 
 
 def _may_act(task: HumanTask, user: Any) -> None:
+    _refuse_recused(task, user)
     if task.assignee_id == user.pk:
         return
     if not has_role(user, task.role, task.agency_id):
         raise NotPermitted(_("This task belongs to another role or agency."))
+
+
+def _refuse_recused(task: HumanTask, user: Any) -> None:
+    # Art. 12: an appeal is reviewed by someone who took no part in the decision.
+    recusal = CaseRecusal.objects.filter(case_id=task.case_id, user_id=user.pk).first()
+    if recusal is not None:
+        raise NotPermitted(
+            _("You %(reason)s, so someone else must act on this case (Art. 12).")
+            % {"reason": recusal.reason},
+            article="Art. 12",
+        )
 
 
 def _refuse_if_closed(task: HumanTask, user: Any) -> None:

@@ -26,7 +26,12 @@ PROCESS_SUBJECT_STATES: dict[str, tuple[str, ...]] = {
     "separation": ("hired", "on_duty", "suspended"),
     "liability": ("on_duty", "suspended", "separated", "dismissed"),
     "renewal": ("on_duty", "suspended"),
+    # Art. 12: filed by the member themselves (member_filings), never opened about them.
+    "appeal": ("hired", "on_duty", "suspended", "separated", "dismissed"),
+    "suggestion": ("hired", "on_duty", "suspended"),
 }
+# The processes only the member opens, about themselves (Art. 12).
+MEMBER_FILED = frozenset({"appeal", "suggestion"})
 
 
 # Processes of which a member has at most one running case, and the article that says so:
@@ -102,7 +107,7 @@ def startable_processes(staff: Staff) -> list[tuple[str, str]]:
     return [
         (process_id, names[process_id])
         for process_id, states in PROCESS_SUBJECT_STATES.items()
-        if staff.state in states and process_id in names
+        if staff.state in states and process_id in names and process_id not in MEMBER_FILED
     ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import supervision_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,4 +9,12 @@ urlpatterns = [
     path("<int:case_id>/diagram.bpmn", views.case_diagram, name="diagram"),
     path("usage-plans/new/", views.usage_plan_new, name="usage_plan_new"),
     path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path(
+        "correction-orders/new/",
+        supervision_views.correction_order_new,
+        name="correction_order_new",
+    ),
+    path(
+        "measures-filings/new/", supervision_views.measures_filing_new, name="measures_filing_new"
+    ),
 ]

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "webapp.reports",
     "webapp.public",
     "webapp.designer",
+    "webapp.member",
     "webapp.security",
     "webapp.api",
     "webapp.demo",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     # Remembers who acts in this request, for audit lines written by signals.
     "webapp.security.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A member's first sign-in must replace the one-time password (Art. 12).
+    "webapp.member.middleware.FirstSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]

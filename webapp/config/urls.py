@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/", include("webapp.inbox.urls")),
     path("cases/", include("webapp.cases.urls")),
     path("staff/", include("webapp.archive.urls")),
+    path("me/", include("webapp.member.urls")),
     path("audit/", include("webapp.audit.urls")),
     path("reports/", include("webapp.reports.urls")),
     path("designer/", include("webapp.designer.urls")),

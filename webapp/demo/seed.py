@@ -9,14 +9,16 @@ agencies' existing register, the way an agency brings its archive into Fuzhi.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from webapp.accounts.models import Agency, Grant, Membership
+from webapp.cases.member_filings import appeal_open, suggestion_open
 from webapp.cases.models import Case, HumanTask, TaskState
 from webapp.cases.openings import (
     case_open_for_staff,
@@ -26,11 +28,13 @@ from webapp.cases.openings import (
 )
 from webapp.cases.scheduling import renewals_open, wake_due_cases
 from webapp.cases.services import task_complete
+from webapp.cases.supervision import correction_order_open, measures_filing_open
 from webapp.demo import lu_an
 from webapp.records.models import UsagePlan
 from webapp.staff import lifecycle
+from webapp.staff.accounts import member_account_ensure
 from webapp.staff.duties import duty_assign
-from webapp.staff.models import Certificate, Staff, StaffState
+from webapp.staff.models import Certificate, MemberAccount, Staff, StaffState
 
 DEMO_PASSWORD = "fuzhi-demo-2026"  # noqa: S105 - documented demo login, README
 
@@ -319,3 +323,39 @@ def _living_cases(agencies: dict[str, Agency], users: dict[str, Any]) -> None:
     case_open_for_staff(process_id="liability", staff=_staff(11), actor=ja["hr_officer"])
     Staff.objects.filter(pk=_staff(15).pk).update(contract_end=date(2027, 1, 15))
     renewals_open(today=date(2026, 11, 27))  # contracts ending within 60 days
+    _members_and_supervision(agencies, users, wang, failing)
+
+
+def _member_login(staff: Staff, username: str) -> Any:
+    """A demo member's own account with the demo password, already changed (README)."""
+    user = member_account_ensure(staff).user
+    user.username = username
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    MemberAccount.objects.filter(user=user).update(must_change_password=False)
+    return user
+
+
+def _members_and_supervision(
+    agencies: dict[str, Agency], users: dict[str, Any], wang: Staff, failing: Case
+) -> None:
+    """Art. 12: a member's suggestion and an appeal against a failed grade; Art. 22, 26: a
+    correction order awaiting the agency's report and detailed measures being filed."""
+    suggestion_open(user=_member_login(wang, "member_cg"), text="建议为夜间巡查配备执法记录仪。")
+    appellant = _member_login(_staff(10), "member_ja")
+    appeal_open(
+        user=appellant, decision_case_id=failing.pk, reason="考核期间病假三个月，评分未予考虑。"
+    )
+    correction_order_open(
+        user=users["justice_la"],
+        agency=agencies["LA-CG"],
+        findings="抽查发现辅助人员单独开展调查取证，违反《办法》第十四条。",
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    measures_filing_open(
+        user=users["hr_cg"],
+        agency=agencies["LA-CG"],
+        title="六安市城市管理局行政执法辅助人员管理实施细则",
+        text="第一条 为规范本局行政执法辅助人员管理，根据《办法》第二十六条，制定本细则。",
+        adopted_on=date(2026, 3, 1),
+    )

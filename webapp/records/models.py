@@ -131,3 +131,80 @@ class UsagePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.post} ×{self.headcount}"
+
+
+class AppealRecord(models.Model):
+    """Art. 12: a member's appeal against a yearly grade or a disciplinary decision, and
+    what came of it; an upheld appeal's reversals are in both cases' histories."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="appeals")
+    decision_case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    upheld = models.BooleanField(_("upheld"))
+    reason = models.TextField(_("reason"), blank=True)
+    grade_before = models.CharField(_("grade before"), max_length=20, blank=True)
+    grade_after = models.CharField(_("grade after"), max_length=20, blank=True)
+    reversals = models.JSONField(_("consequences reversed"), default=list)
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="appeal")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.decision_case_id} {self.upheld}"
+
+
+class OrderState(models.TextChoices):
+    OPEN = "open", _("Awaiting correction")
+    CORRECTED = "corrected", _("Corrected")
+
+
+class CorrectionOrder(models.Model):
+    """Art. 22: an order to an agency that broke the Measures to correct, by the justice
+    bureau or its superior organ, with findings, a deadline and the agency's report."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="correction_orders")
+    ordered_by = models.CharField(_("ordered by"), max_length=100)
+    findings = models.TextField(_("findings"))
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=OrderState.choices, default=OrderState.OPEN
+    )
+    overdue = models.BooleanField(_("deadline passed without a report"), default=False)
+    report = models.TextField(_("agency's report"), blank=True)
+    rounds = models.PositiveIntegerField(_("reports returned"), default=0)
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="order")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.deadline}"
+
+
+class FilingState(models.TextChoices):
+    PENDING = "pending", _("With the departments")
+    FILED = "filed", _("Filed")
+
+
+class MeasuresFiling(models.Model):
+    """Art. 26: an agency's detailed measures filed with the staffing office, HR & social
+    security and justice departments, each acknowledging or returning them."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="measures_filings")
+    title = models.CharField(_("title"), max_length=100)
+    state = models.CharField(
+        _("state"), max_length=10, choices=FilingState.choices, default=FilingState.PENDING
+    )
+    returned = models.PositiveIntegerField(_("times returned"), default=0)
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="filing")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.title}"

@@ -31,7 +31,15 @@ from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency, Membership
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import agency_subtree_ids, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus, HumanTask, TaskState
-from webapp.records.models import Assessment, DisciplineRecord, UsagePlan
+from webapp.records.models import (
+    Assessment,
+    CorrectionOrder,
+    DisciplineRecord,
+    FilingState,
+    MeasuresFiling,
+    OrderState,
+    UsagePlan,
+)
 from webapp.staff.models import Certificate, CertificateState, Staff, StaffState
 from webapp.staff.selectors import HEADCOUNT_STATES
 
@@ -229,6 +237,38 @@ def discipline_by_agency(ids: set[int], period: Period) -> dict[tuple[int, str],
         .annotate(n=Count("id"))
     )
     return {(row["staff__agency_id"], row["decision"]): row["n"] for row in rows}
+
+
+def supervision_by_agency(ids: set[int], period: Period) -> dict[int, dict[str, int]]:
+    """Art. 22, 26: correction orders opened in the period (corrected, still open, deadline
+    missed) and detailed measures submitted in the period (filed, with the departments,
+    times returned). Two aggregate queries."""
+    figures: dict[int, dict[str, int]] = {}
+    orders = (
+        CorrectionOrder.objects.filter(period.holds("opened_at"), agency_id__in=ids)
+        .values("agency_id")
+        .annotate(
+            orders=Count("id"),
+            corrected=Count("id", filter=Q(state=OrderState.CORRECTED)),
+            orders_open=Count("id", filter=Q(state=OrderState.OPEN)),
+            overdue=Count("id", filter=Q(overdue=True)),
+        )
+    )
+    for agency_id, got in _keyed(orders, "agency_id").items():
+        figures.setdefault(agency_id, {}).update(got)
+    filings = (
+        MeasuresFiling.objects.filter(period.holds("submitted_at"), agency_id__in=ids)
+        .values("agency_id")
+        .annotate(
+            filings=Count("id"),
+            filed=Count("id", filter=Q(state=FilingState.FILED)),
+            pending=Count("id", filter=Q(state=FilingState.PENDING)),
+            returned=Sum("returned"),
+        )
+    )
+    for agency_id, got in _keyed(filings, "agency_id").items():
+        figures.setdefault(agency_id, {}).update({**got, "returned": int(got["returned"] or 0)})
+    return figures
 
 
 def cycle_times(ids: set[int], period: Period) -> list[dict[str, Any]]:

@@ -33,6 +33,10 @@ PROCESS_NAMES = {
     "separation": gettext_lazy("Separation"),
     "liability": gettext_lazy("Liability and recourse"),
     "renewal": gettext_lazy("Contract renewal"),
+    "appeal": gettext_lazy("Appeal"),
+    "suggestion": gettext_lazy("Suggestion"),
+    "correction_order": gettext_lazy("Correction order"),
+    "measures_filing": gettext_lazy("Filing of detailed measures"),
 }
 DECISIONS = {
     "criticism": gettext_lazy("Criticism and correction"),
@@ -309,6 +313,61 @@ def discipline_section(agencies: list[Agency], ids: set[int], period: Period) ->
     )
 
 
+SUPERVISION_KEYS = [
+    "orders",
+    "corrected",
+    "orders_open",
+    "overdue",
+    "filings",
+    "filed",
+    "pending",
+    "returned",
+]
+
+
+def supervision_section(agencies: list[Agency], ids: set[int], period: Period) -> Section:
+    figures = selectors.supervision_by_agency(ids, period)
+    rows: list[dict[str, Any]] = []
+    for agency in agencies:
+        got = figures.get(agency.pk, {})
+        rows.append(
+            {"agency": agency_label(agency), **{k: got.get(k, 0) for k in SUPERVISION_KEYS}}
+        )
+    total = {"agency": _("All agencies shown"), **_sum(rows, SUPERVISION_KEYS)}
+    columns = [
+        Column("agency", _("Agency"), "text"),
+        Column("orders", _("Correction orders (Art. 22)")),
+        Column("corrected", _("Corrected")),
+        Column("orders_open", _("Awaiting correction")),
+        Column("overdue", _("Deadline missed")),
+        Column("filings", _("Detailed measures submitted (Art. 26)")),
+        Column("filed", _("Filed")),
+        Column("pending", _("With the departments")),
+        Column("returned", _("Times returned")),
+    ]
+    chart = _bar(
+        [row["agency"] for row in rows],
+        [
+            (_("Correction orders (Art. 22)"), [r["orders"] for r in rows]),
+            (_("Deadline missed"), [r["overdue"] for r in rows]),
+            (_("Detailed measures submitted (Art. 26)"), [r["filings"] for r in rows]),
+        ],
+    )
+    note = _(
+        "Correction orders opened and detailed measures submitted in the period; how the "
+        "agencies answered them (Art. 6, Art. 22, Art. 26)."
+    )
+    return Section(
+        "supervision",
+        _("Supervision of agencies (Art. 22, Art. 26)"),
+        note,
+        columns,
+        rows,
+        total,
+        chart,
+    )
+
+
 def cycle_section(ids: set[int], period: Period) -> Section:
     rows: list[dict[str, Any]] = []
     for got in selectors.cycle_times(ids, period):
@@ -390,6 +449,7 @@ SECTION_KEYS = [
     "grades",
     "complaints",
     "discipline",
+    "supervision",
     "cycle",
     "waiting",
 ]
@@ -405,6 +465,7 @@ def build(agencies: list[Agency], ids: set[int], period: Period, now: datetime) 
         grades_section(agencies, ids, period),
         complaints_section(agencies, ids, period),
         discipline_section(agencies, ids, period),
+        supervision_section(agencies, ids, period),
         cycle_section(ids, period),
         waiting_section(ids, period, now),
     ]

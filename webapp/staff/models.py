@@ -299,3 +299,21 @@ class GradeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} · {self.grade_before} → {self.grade_after}"
+
+
+class MemberAccount(models.Model):
+    """A member's own sign-in (Art. 12): made at hiring, with no password until the agency's
+    HR officer issues a one-time one; the first sign-in must replace it."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.PROTECT, related_name="account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member_account"
+    )
+    must_change_password = models.BooleanField(_("must change the password"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member's account")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.staff}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from processes.operators import OperatorRegistry
 
-from . import archive, linking, transitions
+from . import archive, linking, members, supervision, transitions
 from .context import Effect, StepContext
 
 __all__ = ["REGISTRY", "Effect", "StepContext"]
@@ -22,6 +22,8 @@ def build_registry() -> OperatorRegistry:
         *transitions.OPERATORS,
         *archive.OPERATORS,
         *linking.OPERATORS,
+        *members.OPERATORS,
+        *supervision.OPERATORS,
     ):
         registry.register(name, operator, description=description)
     return registry

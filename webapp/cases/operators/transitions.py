@@ -17,6 +17,7 @@ from processes.errors import OperatorRefused
 from processes.operators import OperatorCall
 from webapp.records.quota import assert_within_quota
 from webapp.staff import lifecycle
+from webapp.staff.accounts import member_account_ensure
 from webapp.staff.models import Staff
 
 from .context import Effect, OperatorSpec, record_effect, subject_of
@@ -90,6 +91,8 @@ def staff_hire(call: OperatorCall) -> dict[str, Any]:
     staff.social_insurance = True
     staff.housing_fund = True
     staff.save()
+    # Art. 12: the member's own account, to see their record, suggest and appeal.
+    member_account_ensure(staff)
     return {"staff": staff.pk, "state": staff.state}
 
 
@@ -143,13 +146,19 @@ def staff_suspend(call: OperatorCall) -> dict[str, Any]:
     return {"state": staff.state}
 
 
-def staff_reinstate(call: OperatorCall) -> dict[str, Any]:
-    staff = _transition(call, "reinstate", "Art. 23")
+def member_reinstate(call: OperatorCall, articles: str) -> Staff:
+    """Back on duty with their certificate valid again, citing ``articles`` (a decision's
+    end, Art. 23, or an upheld appeal, Art. 12)."""
+    staff = _transition(call, "reinstate", articles)
     held = lifecycle.certificate_in_force(staff)
     if held is not None and held.state == "suspended":
         held.restore()
         held.save()
-    return {"state": staff.state}
+    return staff
+
+
+def staff_reinstate(call: OperatorCall) -> dict[str, Any]:
+    return {"state": member_reinstate(call, "Art. 23").state}
 
 
 def recovery_record(call: OperatorCall) -> dict[str, Any]:
