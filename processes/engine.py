@@ -27,7 +27,7 @@ from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
 from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
-from .types import HumanTask, Outcome, StepRecord
+from .types import HumanTask, Outcome, StepRecord, WaitingTimer
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
 # run at most this many engine tasks. Kept well under 1,000 because SpiffWorkflow's task
@@ -270,13 +270,11 @@ def ready_human_tasks(
     return tuple(tasks)
 
 
-def next_timer(workflow: BpmnWorkflow) -> datetime | None:
-    """The earliest due time among the workflow's waiting timers.
-
-    Read from the waiting tasks themselves rather than ``waiting_events()``, which
-    reports an event-based gateway's timer without its due time.
-    """
-    due: list[datetime] = []
+def _timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:
+    """Each waiting timer task with its due time, read from the waiting tasks themselves
+    rather than ``waiting_events()``, which reports an event-based gateway's timer without
+    its due time."""
+    found: list[tuple[Task, datetime]] = []
     for task in list(workflow.event_manager.tasks.values()):
         definition = task.task_spec.event_definition
         timers = getattr(definition, "event_definitions", None) or [definition]
@@ -287,10 +285,27 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
             value = value.get("next") if value.get("cycles") != 0 else None
         if isinstance(value, str):
             try:
-                due.append(TimerEventDefinition.get_datetime(value))
+                found.append((task, TimerEventDefinition.get_datetime(value)))
             except ValueError:
                 continue
+    return found
+
+
+def next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest due time among the workflow's waiting timers."""
+    due = [when for _task, when in _timers(workflow)]
     return min(due) if due else None
+
+
+def waiting_timers(definition: ProcessDefinition, state: dict[str, Any]) -> list[WaitingTimer]:
+    """The timers a stored case waits on, earliest first, each with its element and due time."""
+    workflow = snapshot.load(state, definition.spec, definition.subprocess_specs)
+    timers = []
+    for task, due in _timers(workflow):
+        bpmn_id = str(getattr(task.task_spec, "bpmn_id", "") or "")
+        info = definition.tasks.get(bpmn_id)
+        timers.append(WaitingTimer(bpmn_id, info.name if info else bpmn_id, due))
+    return sorted(timers, key=lambda timer: timer.due)
 
 
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -325,4 +340,5 @@ __all__ = [
     "ready_human_tasks",
     "start",
     "validate_form",
+    "waiting_timers",
 ]

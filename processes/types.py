@@ -22,6 +22,15 @@ class HumanTask:
 
 
 @dataclass(frozen=True)
+class WaitingTimer:
+    """A timer the case waits on: which element, and when it fires."""
+
+    bpmn_id: str
+    name: str
+    due: datetime
+
+
+@dataclass(frozen=True)
 class StepRecord:
     """One engine-run task completed during a step (gateway, script, service...)."""
 

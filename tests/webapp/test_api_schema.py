@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, Phase, given, settings, strategies
@@ -24,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from webapp.accounts.models import Grant, Membership
+from webapp.audit.models import IntegrityRun
 from webapp.cases.models import Case, HumanTask
 from webapp.demo.seed import seed_demo
 from webapp.staff.models import Certificate, Staff
@@ -72,9 +75,12 @@ def demo(models_deployed: Any, settings: Any) -> dict[str, Any]:
 
     users = get_user_model().objects
     hr = users.get(username="hr_cg")
+    admin = users.create_superuser("fuzz_admin", password="x" * 12)
     return {
         "hr": Token.objects.create(user=hr).key,
         "approver": Token.objects.create(user=users.get(username="approver_cg")).key,
+        "admin": Token.objects.create(user=admin).key,
+        "member": Token.objects.create(user=users.get(username="member_ja")).key,
         "agencies": visible_agency_ids(hr),
     }
 
@@ -94,6 +100,10 @@ def _ids(agencies: set[int]) -> dict[str, list[Any]]:
         "certificate_id": [*certificates.values_list("pk", flat=True)[:20], 0],
         "number": [*Certificate.objects.values_list("number", flat=True)[:10], "X-1"],
         "receipt": [*complaints.values_list("data__receipt_number", flat=True)[:5], "TS2026"],
+        "run_id": [*IntegrityRun.objects.values_list("pk", flat=True)[:5], 0],
+        "user_id": [*get_user_model().objects.values_list("pk", flat=True)[:10], 0],
+        "membership_id": [*Membership.objects.values_list("pk", flat=True)[:10], 0],
+        "grant_id": [*Grant.objects.values_list("pk", flat=True)[:10], 0],
     }
 
 
@@ -102,6 +112,11 @@ def _bodies(agencies: set[int]) -> dict[str, list[dict[str, Any]]]:
     a real unit for a complaint (the fuzzer's own values fill the rest)."""
     from webapp.cases.subjects import startable_processes
 
+    appealed = list(
+        Case.objects.filter(definition__process_id__in=["assessment", "discipline"])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     starts = [
         {"process": process, "staff": member.pk}
         for member in Staff.objects.filter(agency_id__in=agencies).order_by("pk")[:20]
@@ -112,6 +127,9 @@ def _bodies(agencies: set[int]) -> dict[str, list[dict[str, Any]]]:
         "/api/public/complaints/": [{"agency": pk} for pk in sorted(agencies)[:3]],
         "/api/usage-plans/": [{"agency": pk} for pk in sorted(agencies)[:3]],
         "/api/recruitments/": [{"agency": pk} for pk in sorted(agencies)[:3]],
+        "/api/correction-orders/": [{"agency": pk} for pk in sorted(agencies)[:3]],
+        "/api/measures-filings/": [{"agency": pk} for pk in sorted(agencies)[:3]],
+        "/api/me/appeals/": [{"decision": pk} for pk in appealed[:3]],
     }
 
 
@@ -171,8 +189,13 @@ def test_the_api_answers_every_fuzzed_request_as_its_schema_says(
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 16
     for index, operation in enumerate(operations):
-        # Alternate the acting user so both the HR and the approver lanes are reached.
+        # Alternate the acting user so both the HR and the approver lanes are reached; the
+        # administration and the member's own operations go to those who may use them.
         token = demo["hr"] if index % 2 else demo["approver"]
+        if operation.path.startswith("/api/admin/"):
+            token = demo["admin"]
+        elif operation.path.startswith("/api/me/"):
+            token = demo["member"]
         headers = {"Authorization": f"Token {token}", "Accept-Language": "zh-hans"}
         ids = {**_ids(demo["agencies"]), "bodies": _bodies(demo["agencies"])}
         _run(operation, GenerationMode.POSITIVE, POSITIVE_EXAMPLES, headers, ids, statuses)

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from webapp.accounts.models import Agency
 from webapp.accounts.names import display_name
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
+from webapp.cases.selectors import case_timers
 from webapp.cases.subjects import startable_processes
 from webapp.staff.models import Certificate, Staff
 from webapp.staff.selectors import sees_personal_data
@@ -158,11 +159,42 @@ class CaseDetailSerializer(CaseSerializer):
         help_text="The case's data, as the case page shows it."
     )
     open_tasks = serializers.SerializerMethodField()
+    timers = serializers.SerializerMethodField()
     event_count = serializers.IntegerField()
     head_hash = serializers.CharField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "data", "open_tasks", "event_count", "head_hash"]
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "data",
+            "open_tasks",
+            "timers",
+            "wake_at",
+            "event_count",
+            "head_hash",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "bpmn_id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "due_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        }
+    )
+    def get_timers(self, case: Case) -> list[dict[str, Any]]:
+        """The timers the case waits on (a public notice, a reply or correction deadline),
+        each with when it fires; the earliest is ``wake_at``."""
+        as_time = serializers.DateTimeField()  # the same zone and form as wake_at
+        return [
+            {"bpmn_id": t.bpmn_id, "name": t.name, "due_at": as_time.to_representation(t.due)}
+            for t in case_timers(case)
+        ]
 
     @extend_schema_field(
         {
@@ -174,13 +206,25 @@ class CaseDetailSerializer(CaseSerializer):
                     "name": {"type": "string"},
                     "role": {"type": "string"},
                     "state": {"type": "string"},
+                    "due_at": {"type": "string", "format": "date-time", "nullable": True},
                 },
             },
         }
     )
     def get_open_tasks(self, case: Case) -> list[dict[str, Any]]:
         tasks = case.tasks.filter(state__in=["open", "claimed"]).order_by("created_at")
-        return [{"id": t.pk, "name": t.name, "role": t.role, "state": t.state} for t in tasks]
+        return [
+            {
+                "id": t.pk,
+                "name": t.name,
+                "role": t.role,
+                "state": t.state,
+                "due_at": serializers.DateTimeField().to_representation(t.due_at)
+                if t.due_at
+                else None,
+            }
+            for t in tasks
+        ]
 
 
 class CaseStartSerializer(serializers.Serializer[Any]):

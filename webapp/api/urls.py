@@ -2,7 +2,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .errors import not_found
-from .views import cases, docs, inbox, public, staff
+from .views import admin, cases, docs, inbox, member, oversight, public, records, staff
 
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -27,6 +27,36 @@ urlpatterns: list[URLPattern | URLResolver] = [
         staff.CertificateDetail.as_view(),
         name="certificate",
     ),
+    path("staff/<int:staff_id>/duties/", records.staff_duties, name="staff_duties"),
+    path("staff/<int:staff_id>/grade/", records.staff_grade, name="staff_grade"),
+    path("staff/<int:staff_id>/sign-in/", records.staff_sign_in, name="staff_sign_in"),
+    path(
+        "certificates/<int:certificate_id>/pdf/",
+        records.certificate_pdf_download,
+        name="certificate_pdf",
+    ),
+    path("agencies/", records.AgencyList.as_view(), name="agencies"),
+    path("recruitments/ranking/", records.recruitment_ranking_list, name="ranking"),
+    path("cases/lookup/", records.case_lookup, name="case_lookup"),
+    path("integrity-runs/", oversight.integrity_runs, name="integrity_runs"),
+    path("integrity-runs/<int:run_id>/", oversight.integrity_run_detail, name="integrity_run"),
+    path("reports/", oversight.report, name="report"),
+    path("correction-orders/", oversight.correction_orders, name="correction_orders"),
+    path("measures-filings/", oversight.measures_filings, name="measures_filings"),
+    path("me/", member.me, name="me"),
+    path("me/appeals/", member.appeals, name="me_appeals"),
+    path("me/suggestions/", member.suggestions, name="me_suggestions"),
+    path("admin/users/", admin.UserList.as_view(), name="admin_users"),
+    path("admin/users/<int:user_id>/", admin.user_detail, name="admin_user"),
+    path("admin/users/<int:user_id>/token/", admin.user_token, name="admin_user_token"),
+    path("admin/memberships/", admin.memberships, name="admin_memberships"),
+    path(
+        "admin/memberships/<int:membership_id>/",
+        admin.membership_detail,
+        name="admin_membership",
+    ),
+    path("admin/grants/", admin.grants, name="admin_grants"),
+    path("admin/grants/<int:grant_id>/", admin.grant_detail, name="admin_grant"),
     path("public/registry/", public.registry, name="public_registry"),
     path("public/certificates/<str:number>/", public.certificate_check, name="public_certificate"),
     path("public/complaints/", public.complaint_submit, name="public_complaints"),

@@ -10,9 +10,12 @@ from django.db.models import Case as When_
 from django.http import Http404
 from django.utils import timezone
 
+from processes.engine import waiting_timers
+from processes.types import WaitingTimer
 from webapp.accounts.selectors import role_pairs, visible_agency_ids
 
-from .models import Case, CaseEvent, HumanTask, JobRun, TaskState
+from .definitions import parsed
+from .models import Case, CaseEvent, CaseStatus, HumanTask, JobRun, TaskState
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -85,6 +88,14 @@ def task_for(user: Any, task_id: int) -> HumanTask:
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "task").order_by("seq")
+
+
+def case_timers(case: Case) -> list[WaitingTimer]:
+    """The timers a running case waits on (public notice, reply or correction deadlines),
+    earliest first, each with its due time."""
+    if case.status != CaseStatus.RUNNING or not case.state:
+        return []
+    return waiting_timers(parsed(case.definition), case.state)
 
 
 def recruitment_ranking(user: Any, post: str = "") -> list[Case]:

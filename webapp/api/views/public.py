@@ -64,7 +64,10 @@ class CertificateCheckSerializer(serializers.Serializer[Any]):
 
 class ComplaintSerializer(serializers.Serializer[Any]):
     agency = record_id(
-        required=False, allow_null=True, help_text="The unit complained about (its id)."
+        required=False,
+        allow_null=True,
+        help_text="The unit complained about (its id). Required unless certificate_number "
+        "names a serving member (Art. 18).",
     )
     description = serializers.CharField(max_length=services.MAX_DESCRIPTION)
     certificate_number = serializers.CharField(
