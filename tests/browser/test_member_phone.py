@@ -4,8 +4,12 @@ files an appeal; no page is wider than a 390 px screen."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import zxingcpp
 from django.urls import reverse
+from PIL import Image
 
 from tests.fixtures import _user
 from tests.webapp.flows import drive
@@ -14,6 +18,7 @@ from webapp.accounts.roles import Role
 from webapp.cases.models import Case
 from webapp.cases.openings import case_open_for_staff
 from webapp.security.member_access import member_password_issue
+from webapp.staff.models import Certificate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +52,16 @@ def test_a_member_signs_in_changes_the_password_sees_the_qr_and_appeals_on_a_pho
     page.fill("input[name=new_password2]", OWN_PASSWORD)
     page.click("[data-testid=form] button[type=submit]")
     page.wait_for_selector("[data-testid=member-qr]")
-    qr_width = page.eval_on_selector("[data-testid=member-qr]", "img => img.naturalWidth")
-    assert qr_width > 0, "the QR code image did not load"
+    # The image arrives after the page: wait until the browser has decoded it.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=member-qr]');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
+    # What another phone reads off this screen: the certificate's verification address.
+    shot = Image.open(io.BytesIO(page.locator("[data-testid=member-qr]").screenshot()))
+    number = Certificate.objects.get(staff=staff).number
+    read = [code.text for code in zxingcpp.read_barcodes(shot)]
+    assert read == [live_server.url + reverse("public:verify", args=[number])]
     assert page.locator("[data-testid=member-nav]").is_visible()
     widths["home"] = page.evaluate("document.documentElement.scrollWidth")
     page.goto(live_server.url + reverse("member:appeal_new"))
