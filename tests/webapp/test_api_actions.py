@@ -244,3 +244,8 @@ def test_an_administrator_manages_users_roles_and_tokens_without_a_browser(clien
     assert AuditEntry.objects.filter(action="api_token_revoked").exists()
     assert get(client, "/api/admin/users/", user=hr).status_code == 403
     assert not Token.objects.filter(user_id=user_id).exists()
+
+
+def test_an_api_address_with_a_line_break_is_a_json_404(client, hr):
+    answer = client.patch("/api/admin/users/%0Ax/", {}, content_type="application/json", **auth(hr))
+    assert answer.status_code == 404 and answer["Content-Type"] == "application/json"

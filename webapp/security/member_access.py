@@ -59,8 +59,8 @@ def member_password_issue(*, staff: Staff, actor: Any) -> IssuedSignIn:
     with transaction.atomic():
         account = member_account_ensure(staff)
         user = account.user
+        # A new password does not unlock an account an administrator locked.
         user.set_password(password)
-        user.is_active = True
         user.save()
         MemberAccount.objects.filter(pk=account.pk).update(must_change_password=True)
         audit_record(actor, "member_sign_in_issued", user.get_username(), {"staff": staff.pk})
