@@ -62,6 +62,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/complaints/", public.complaint_submit, name="public_complaints"),
     path("public/complaints/<str:receipt>/", public.complaint_status, name="public_complaint"),
     # Anything else under /api/ answers in JSON too, not with the site's HTML 404 page.
-    # (?s): an address with a line break in it (%0A) must not fall through to HTML either.
-    re_path(r"(?s)^.*$", not_found),
+    # [\s\S], not ".": an address with a line break (%0A) must not fall through to HTML.
+    re_path(r"^[\s\S]*$", not_found),
 ]
