@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404
 from django.utils import timezone
 
+from webapp.accounts.models import Membership
 from webapp.accounts.selectors import role_pairs, visible_agency_ids
 
 from .models import Case, CaseEvent, HumanTask, JobRun, TaskState
@@ -107,6 +108,21 @@ def recruitment_ranking(user: Any, post: str = "") -> list[Case]:
     )
 
 
+def unactionable_tasks() -> QuerySet[HumanTask]:
+    """Open tasks nobody can act on: no active user holds the task's role in its agency
+    and no active user has it assigned (Art. 4, 5: a case waiting there waits forever)."""
+    holders = Membership.objects.filter(
+        agency_id=OuterRef("agency_id"), role=OuterRef("role"), user__is_active=True
+    )
+    return (
+        HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+        .filter(Q(assignee__isnull=True) | Q(assignee__is_active=False))
+        .exclude(Exists(holders))
+        .select_related("case", "agency")
+        .order_by("created_at", "pk")
+    )
+
+
 def schedule_overview(now: datetime) -> dict[str, Any]:
     """The operator's schedule: timers due next, task deadlines, every job run, failures."""
     return {
@@ -120,5 +136,6 @@ def schedule_overview(now: datetime) -> dict[str, Any]:
         .order_by("due_at")[:50],
         "runs": JobRun.objects.all()[:100],
         "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        "stranded": unactionable_tasks()[:100],
         "now": now,
     }
