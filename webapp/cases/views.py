@@ -18,7 +18,7 @@ from . import openings
 from .definitions import parsed
 from .forms import ComplaintForm
 from .history import verify_case
-from .presenters import case_facts, diagram_marks, main_bpmn, timeline
+from .presenters import case_facts, diagram_marks, lanes_named, main_bpmn, timeline
 from .selectors import case_for, case_timeline, visible_cases
 
 
@@ -55,6 +55,7 @@ def case_diagram(request: HttpRequest, case_id: int) -> HttpResponse:
         xml = main_bpmn(files, case.definition.process_id)
     except LookupError:
         raise Http404 from None
+    xml = lanes_named(xml, {str(code): str(label) for code, label in Role.choices})
     return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from webapp.cases import services
 from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask
-from webapp.cases.presenters import case_facts, timeline
+from webapp.cases.presenters import case_facts, case_warnings, task_facts, timeline
 from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
@@ -87,13 +87,18 @@ def _task_page(
     request: HttpRequest, task: HumanTask, form: SchemaForm, status: int
 ) -> HttpResponse:
     case = task.case
+    definition = parsed(case.definition)
     context = {
         "task": task,
         "case": case,
         "form": form,
-        "events": timeline(parsed(case.definition), case_timeline(case)),
+        "events": timeline(definition, case_timeline(case)),
         "staff": case.subject,
-        "facts": case_facts(parsed(case.definition), case.data),
+        # What the model says this decision rests on, above the form; all the case's
+        # labelled data beside it.
+        "task_facts": task_facts(definition, task.bpmn_id, case.data),
+        "warnings": case_warnings(definition, case.data) if task.is_active else [],
+        "facts": case_facts(definition, case.data),
         # Art. 15(4): personal data in full for the case agency's HR officers only.
         "full_personal_data": sees_personal_data(request.user, case.agency_id),
     }
