@@ -231,6 +231,10 @@ EVENT_KINDS = {
     "task_delegated": _("task delegated"),
     "task_overdue": _("task overdue, escalated"),
     "case_migrated": _("moved to a newer process version"),
+    "task_assigned": _("task assigned"),
+    "task_urged": _("task urged"),
+    "case_withdrawn": _("case withdrawn"),
+    "case_terminated": _("case terminated"),
 }
 
 

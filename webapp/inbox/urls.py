@@ -5,7 +5,10 @@ from . import views
 app_name = "inbox"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("bulk/", views.bulk, name="bulk"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),
     path("tasks/<int:task_id>/claim/", views.claim, name="claim"),
     path("tasks/<int:task_id>/release/", views.release, name="release"),
+    path("tasks/<int:task_id>/assign/", views.assign, name="assign"),
+    path("tasks/<int:task_id>/urge/", views.urge, name="urge"),
 ]
