@@ -142,6 +142,9 @@ def test_the_staffing_office_clears_its_task_over_the_api(
     token = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=staffing).key}"}
     listed = client.get("/api/inbox/", **token).json()
     assert [t["id"] for t in listed["results"]] == [review.pk]
+    detail = client.get(f"/api/tasks/{review.pk}/", **token).json()
+    assert {"label": "可用数", "value": "5"} in detail["facts"]  # quota 10, plans for 5 approved
+    assert detail["warnings"] == []
     done = client.post(
         f"/api/tasks/{review.pk}/complete/",
         {"data": APPROVE_QUOTA, "comment": "在核定数量内"},
