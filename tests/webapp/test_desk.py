@@ -20,6 +20,8 @@ from webapp.cases.openings import recruitment_open
 from webapp.cases.scheduling import deadlines_sweep, wake_due_cases
 from webapp.cases.services import task_complete
 from webapp.errors import NotPermitted, StepRefused
+from webapp.inbox import services as inbox_services
+from webapp.inbox.models import SavedFilter
 from webapp.security.integrity import check_all
 from webapp.staff.models import StaffState
 
@@ -300,3 +302,29 @@ def test_a_missing_page_says_so_in_the_users_language(client, hr):
     assert chinese.status_code == 404 and "此页面不存在" in body(chinese)
     english = client.get("/cases/999999/", HTTP_ACCEPT_LANGUAGE="en")
     assert "This page does not exist" in body(english)
+
+
+def test_a_saved_filter_is_shared_within_the_agency_only(
+    client, hr, approver, stranger, auditor, agency
+):
+    login(client, approver)
+    client.post(
+        reverse("inbox:filter_save"),
+        {
+            "name": "逾期录用审批",
+            "query": "kind=recruitment:approve_hire&due=overdue&x=<b>",
+            "share": agency.pk,
+        },
+    )
+    saved = SavedFilter.objects.get()
+    assert saved.agency == agency and saved.query == "kind=recruitment%3Aapprove_hire&due=overdue"
+    assert "逾期录用审批" in body(login(client, hr).get(reverse("inbox:index")))
+    assert "逾期录用审批" not in body(login(client, stranger).get(reverse("inbox:index")))
+    with pytest.raises(NotPermitted):  # shared only within an agency one acts in
+        inbox_services.saved_filter_create(owner=stranger, name="x", query="", agency=agency)
+    with pytest.raises(NotPermitted):  # a read-only role keeps no inbox filters
+        inbox_services.saved_filter_create(owner=auditor, name="x", query="")
+    login(client, hr).post(reverse("inbox:filter_delete", args=[saved.pk]))
+    assert SavedFilter.objects.exists()  # only its owner deletes it
+    login(client, approver).post(reverse("inbox:filter_delete", args=[saved.pk]))
+    assert not SavedFilter.objects.exists()

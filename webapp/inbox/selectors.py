@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from processes.definition import ProcessDefinition
 from processes.engine import human_task_data
+from webapp.accounts.selectors import acting_agency_ids
 from webapp.cases.definitions import parsed
 from webapp.cases.models import HumanTask
 from webapp.cases.selectors import inbox_tasks
+
+from .models import SavedFilter
 
 
 def task_form_schema(task: HumanTask) -> tuple[ProcessDefinition, dict[str, Any]]:
@@ -108,3 +111,10 @@ def inbox_facets(user: Any) -> dict[str, list[tuple[str, str]]]:
         name: sorted((key, f"{label}（{n}）") for key, (label, n) in table.items())
         for name, table in (("processes", processes), ("kinds", kinds), ("agencies", agencies))
     }
+
+
+def saved_filters_for(user: Any) -> QuerySet[SavedFilter]:
+    """The user's own filters and those shared with an agency they act in."""
+    return SavedFilter.objects.filter(
+        Q(owner_id=user.pk) | Q(agency_id__in=acting_agency_ids(user))
+    ).select_related("owner", "agency")

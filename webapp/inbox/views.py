@@ -17,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from webapp.accounts.selectors import has_role
+from webapp.accounts.models import Agency
+from webapp.accounts.selectors import acting_agency_ids, has_role
 from webapp.cases import handling, services
 from webapp.cases.definitions import parsed
 from webapp.cases.models import Case, HumanTask
@@ -33,12 +34,14 @@ from webapp.cases.selectors import (
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
 
+from . import services as inbox_services
 from .forms import InboxFilterForm, SchemaForm, confirmations
 from .presenters import due_hint
 from .selectors import (
     inbox_facets,
     inbox_filtered,
     overdue_count,
+    saved_filters_for,
     task_form_initial,
     task_form_schema,
 )
@@ -72,6 +75,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "overdue": overdue_count(queue),
         # One kind of task chosen: its form completes the selected ones together.
         "bulk_form": _form_for(tasks[0]) if filters.get("kind") and tasks else None,
+        "saved": saved_filters_for(request.user),
+        "share_agencies": Agency.objects.filter(pk__in=acting_agency_ids(request.user)),
     }
     return render(request, "inbox/index.html", context)
 
@@ -269,3 +274,30 @@ def _errors(form: SchemaForm) -> str:
         label = form.fields[name].label if name in form.fields else ""
         parts.append(f"{label} {' '.join(map(str, errors))}".strip())
     return "；".join(parts)
+
+
+@login_required
+@require_POST
+def filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the current filters under a name, for oneself or one's agency."""
+    query = request.POST.get("query", "")
+    agency = Agency.objects.filter(pk=request.POST.get("share") or 0).first()
+    try:
+        inbox_services.saved_filter_create(
+            owner=request.user, name=request.POST.get("name", ""), query=query, agency=agency
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Filter saved."))
+    return redirect(reverse("inbox:index") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    try:
+        inbox_services.saved_filter_delete(owner=request.user, filter_id=filter_id)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("inbox:index")
