@@ -403,8 +403,18 @@ def build_world(out: Writer, rng: random.Random, sizes: dict[str, int], now: dat
     agency_rows.sort(key=lambda row: row[0])
     out.rows(
         Agency._meta.db_table,
-        ["id", "code", "name", "name_en", "kind", "parent_id", "quota", "area_code"],
-        agency_rows,
+        [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "parent_id",
+            "quota",
+            "area_code",
+            "oversight_role",
+        ],
+        [(*row, "") for row in agency_rows],
     )
 
     password = make_password("fuzhi-bench-2026")

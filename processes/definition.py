@@ -21,6 +21,15 @@ from .errors import ModelError
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
+# The case data a user task's decider must see, in order: names (``quota_check.quota`` for
+# an item inside an object), labelled by the forms (``forms/case_data.json`` labels what
+# no form asks).
+FACTS_PROPERTY = "facts"
+# Top-level key of a form listing warnings shown beside a decision when their condition
+# holds: [{"when": expr, "amount": expr, "text": "...{amount}...", "text_en": "..."}].
+WARNINGS_KEY = "x-warnings"
+# The bundle's data sheet: a form no task uses, labelling the data no form asks.
+DATA_SHEET = "case_data.json"
 ARTICLE_RE = re.compile(r"Art\.\s*(\d+)")
 # The letters a process's business keys begin with (ZP-2026-000123), declared on the
 # process element so a process a designer adds names its own cases.
@@ -40,6 +49,18 @@ class TaskInfo:
     form_name: str
     due_in: str
     manual: bool
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FactWarning:
+    """A warning a model declares: shown when ``when`` holds over the case data."""
+
+    when: str
+    text: str
+    text_en: str = ""
+    amount: str = ""
+    file: str = ""
 
 
 @dataclass
@@ -70,14 +91,49 @@ class ProcessDefinition:
         return infos
 
     @cached_property
-    def field_labels(self) -> dict[str, str]:
-        """Data variable -> the label its form gives it (forms name the case's data)."""
-        labels: dict[str, str] = {}
+    def field_schemas(self) -> dict[str, dict[str, Any]]:
+        """Data variable -> the first titled schema a form gives it (forms name the case's
+        data; ``case_data.json`` names what no form asks)."""
+        schemas: dict[str, dict[str, Any]] = {}
         for schema in self.forms.values():
             for name, prop in (schema.get("properties") or {}).items():
                 if isinstance(prop, dict) and isinstance(prop.get("title"), str):
-                    labels.setdefault(name, prop["title"])
-        return labels
+                    schemas.setdefault(name, prop)
+        return schemas
+
+    @cached_property
+    def field_labels(self) -> dict[str, str]:
+        """Data variable -> the label its form gives it."""
+        return {name: str(prop["title"]) for name, prop in self.field_schemas.items()}
+
+    def data_schema(self, path: str) -> dict[str, Any] | None:
+        """The titled schema of ``path`` (``quota_check.quota`` inside an object), if any."""
+        head, *rest = path.split(".")
+        prop: Any = self.field_schemas.get(head)
+        for part in rest:
+            nested = prop.get("properties") if isinstance(prop, dict) else None
+            prop = nested.get(part) if isinstance(nested, dict) else None
+        if isinstance(prop, dict) and isinstance(prop.get("title"), str):
+            return prop
+        return None
+
+    @cached_property
+    def warnings(self) -> list[FactWarning]:
+        """Every warning the forms declare (``x-warnings``), in file order."""
+        found: list[FactWarning] = []
+        for name, schema in self.forms.items():
+            for item in schema.get(WARNINGS_KEY) or []:
+                if isinstance(item, dict):
+                    found.append(
+                        FactWarning(
+                            when=str(item.get("when", "")),
+                            text=str(item.get("text", "")),
+                            text_en=str(item.get("text_en", "")),
+                            amount=str(item.get("amount", "")),
+                            file=f"forms/{name}",
+                        )
+                    )
+        return found
 
     @property
     def main_file(self) -> str:
@@ -194,4 +250,5 @@ def _task_info(task_spec: Any) -> TaskInfo:
         form_name=props.get(FORM_PROPERTY, ""),
         due_in=props.get(DUE_PROPERTY, ""),
         manual=bool(getattr(task_spec, "manual", False)),
+        facts=tuple(name for name in re.split(r"[\s,，]+", props.get(FACTS_PROPERTY, "")) if name),
     )

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from webapp.accounts.models import Agency, AgencyKind, Grant, Membership
 from webapp.accounts.roles import Role
+from webapp.accounts.services import routing_rules_seed
 from webapp.cases.definitions import deploy_directory
 from webapp.staff.idcard import check_digit
 
@@ -29,6 +30,8 @@ def make_id(birth: date, seq: int = 1, area: str = "341502") -> str:
 
 @pytest.fixture
 def city(db: Any) -> Agency:
+    # A transactional test's flush empties the rules the migration wrote.
+    routing_rules_seed()
     return Agency.objects.create(code="LA", name="六安市人民政府", kind=AgencyKind.GOVERNMENT)
 
 
@@ -103,6 +106,31 @@ def stranger(other_agency: Agency) -> Any:
     return _user("stranger", other_agency, Role.HR_OFFICER, Role.APPROVER)
 
 
+def _body(city: Agency, code: str, name: str, role: str) -> Agency:
+    """A department acting in ``role`` for the city government (Art. 5)."""
+    return Agency.objects.create(
+        code=code, name=name, kind=AgencyKind.ADMIN_ORGAN, parent=city, oversight_role=role
+    )
+
+
+@pytest.fixture
+def staffing(city: Agency) -> Any:
+    """The city's staffing office (市委编办), one officer, read access to the city."""
+    user = _user(
+        "staffing", _body(city, "LA-BB", "市委编办", Role.STAFFING_OFFICE), Role.STAFFING_OFFICE
+    )
+    Grant.objects.create(user=user, agency=city)
+    return user
+
+
+@pytest.fixture
+def hrss(city: Agency) -> Any:
+    """The city's HR & social security bureau (市人社局), one officer."""
+    user = _user("hrss", _body(city, "LA-RS", "市人力资源和社会保障局", Role.HRSS), Role.HRSS)
+    Grant.objects.create(user=user, agency=city)
+    return user
+
+
 @pytest.fixture
 def auditor(city: Agency) -> Any:
     user = _user("auditor", city, Role.AUDITOR)
@@ -112,6 +140,7 @@ def auditor(city: Agency) -> Any:
 
 @pytest.fixture
 def models_deployed(db: Any, bpmn_dir: Any) -> list[Any]:
+    routing_rules_seed()
     return deploy_directory(bpmn_dir)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..definition import KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
-from ..errors import ModelError, one_line
+from ..errors import ModelError, ScriptRefused, one_line
+from ..sandbox.policy import check_expression
 from .code import code_of, code_problem
 from .dmn import decision_problems
 from .nodes import at, bpmn, listing
@@ -33,8 +34,25 @@ def definition_problems(
         for task_spec in spec.task_specs.values():
             if getattr(task_spec, "bpmn_id", None):
                 problems.extend(_task_problems(definition, task_spec, operators))
+    problems.extend(_warning_problems(definition))
     problems.extend(decision_problems(definition.decisions, ""))
     return problems
+
+
+def _warning_problems(definition: ProcessDefinition) -> Iterator[ModelError]:
+    """A declared warning needs a text and a condition that compiles in the sandbox."""
+    for warning in definition.warnings:
+        if not warning.text.strip() or not warning.when.strip():
+            yield ModelError('a warning needs a "when" condition and a "text"', file=warning.file)
+            continue
+        for source in (warning.when, warning.amount):
+            try:
+                if source.strip():
+                    check_expression(source, where="warning")
+            except ScriptRefused as exc:
+                yield ModelError(
+                    f"warning {one_line(warning.text, 40)!r}: {exc}", file=warning.file
+                )
 
 
 def _key_prefix_problems(definition: ProcessDefinition) -> Iterator[ModelError]:
@@ -100,6 +118,11 @@ def _task_problems(
 
     if info.form_name and info.form_name not in definition.forms:
         yield problem(f"form {info.form_name!r} is referenced but not in forms/")
+    for fact in info.facts:
+        if definition.data_schema(fact) is None:
+            yield problem(
+                f"fact {fact!r} has no title in any form; label it in forms/case_data.json"
+            )
     if info.due_in and not _is_duration(info.due_in):
         yield problem(
             f"due date {info.due_in!r} is neither an ISO-8601 duration such as P3D nor a "

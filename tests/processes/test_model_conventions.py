@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from processes import catalog
-from processes.definition import ProcessDefinition
+from processes.definition import DATA_SHEET, ProcessDefinition
 
 from .test_corpus import ROLES
 
@@ -182,7 +182,8 @@ def test_it_gives_every_exclusive_gateway_a_default_and_named_conditions(model):
 
 
 def test_it_uses_every_form_and_each_refuses_unknown_fields_with_its_own_names(model):
-    forms = model.definition.forms
+    # case_data.json is no task's form: it labels the data no form asks (names, values).
+    forms = {n: f for n, f in model.definition.forms.items() if n != DATA_SHEET}
     used = {info.form_name for info in model.definition.tasks.values() if info.form_name}
     assert used == set(forms)
     for name, form in forms.items():
@@ -194,7 +195,17 @@ def test_it_uses_every_form_and_each_refuses_unknown_fields_with_its_own_names(m
                 assert "maxLength" in prop or "enum" in prop or "format" in prop, field
     fields = [field for form in forms.values() for field in form["properties"]]
     assert len(fields) == len(set(fields)), "two forms share a field name"
+    sheet = model.definition.forms.get(DATA_SHEET, {}).get("properties", {})
+    assert not set(sheet) & set(fields), "case_data.json relabels a form's field"
     json.dumps(forms, allow_nan=False)
+
+
+def test_every_user_task_names_the_facts_its_decider_sees_and_each_has_a_label(model):
+    for info in model.definition.tasks.values():
+        if info.kind == "UserTask":
+            assert info.facts, info.bpmn_id
+            for fact in info.facts:
+                assert model.definition.data_schema(fact), f"{info.bpmn_id}: {fact}"
 
 
 # ----------------------------------------------------------------- diagram

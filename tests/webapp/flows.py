@@ -67,3 +67,22 @@ def case_at_approval(hr: Any, approver: Any, agency: Any, seq: int = 1) -> Case:
     wake_due_cases()
     case.refresh_from_db()
     return case
+
+
+# A usage plan (Art. 8, 9): drafted by HR, agreed by the agency's approver, checked by the
+# staffing office, approved by HR & social security, announced by HR.
+PLAN = {
+    "post": "城管协管员",
+    "headcount": 2,
+    "employment_mode": "unit",
+    "education_requirement": "college",
+    "duties_summary": "协助开展市容巡查",
+}
+APPROVE_PLAN = {"decision_plan": "approve"}
+APPROVE_QUOTA = {"decision_quota": "approve"}
+APPROVE_HRSS = {"decision_hrss": "approve"}
+ANNOUNCEMENT = {
+    "announcement_date": "2026-12-01",
+    "announcement_channel": "六安市人民政府门户网站",
+    "announcement_states_education": True,
+}

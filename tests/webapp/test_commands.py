@@ -9,6 +9,9 @@ from django.core.management import call_command
 
 from tests.conftest import BPMN_DIR, CORPUS_DIR
 
+# bpmn_check meets the lanes with the database's routing rules.
+pytestmark = pytest.mark.django_db
+
 
 def run(*args: str) -> tuple[int, str]:
     out = StringIO()
@@ -42,9 +45,8 @@ def test_it_refuses_a_missing_file_in_plain_words(tmp_path):
     assert code == 1 and "nope.bpmn" in out and "Traceback" not in out
 
 
-@pytest.mark.django_db
 def test_it_loads_models_and_seeds_the_demo_idempotently():
-    from webapp.cases.models import Case, CaseEvent
+    from webapp.cases.models import Case, CaseEvent, HumanTask
     from webapp.staff.models import Staff, StaffState
 
     run("load_models")
@@ -63,3 +65,7 @@ def test_it_loads_models_and_seeds_the_demo_idempotently():
     # the nine, renewal, appeal, suggestion, correction order, measures filing: one open each
     assert len(processes) == 14 and running == processes
     assert run("verify_history")[0] == 0
+    # Every demo task reaches someone: the usage plan waits at the city's staffing office.
+    code, out = run("check_integrity")
+    assert code == 0, out
+    assert HumanTask.objects.get(bpmn_id="review_quota", state="open").agency.code == "LA-BB"

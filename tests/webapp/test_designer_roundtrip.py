@@ -18,6 +18,9 @@ from tests.conftest import BPMN_DIR, ROOT
 from webapp.cases.definitions import check_bundle
 
 SCRIPT = ROOT / "frontend" / "src" / "_designer" / "roundtrip-cli.mjs"
+# The deploy checks read the routing rules (the lanes they route) from the database.
+pytestmark = pytest.mark.django_db
+
 PROCESSES = sorted(p for p in BPMN_DIR.iterdir() if any(p.glob("*.bpmn")))
 
 

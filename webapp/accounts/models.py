@@ -35,6 +35,12 @@ class Agency(models.Model):
     )
     quota = models.PositiveIntegerField(_("approved headcount (Art. 9)"), default=0)
     area_code = models.CharField(_("division code"), max_length=6, blank=True)
+    # Art. 5, 26: the staffing office, HR & social security, finance and justice departments
+    # act for their level of government; a task of that role about any agency under the
+    # same government goes here (``routing``).
+    oversight_role = models.CharField(
+        _("acts for its government as"), max_length=20, choices=Role.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -47,6 +53,33 @@ class Agency(models.Model):
     @property
     def may_employ_staff(self) -> bool:
         return self.kind not in NON_EMPLOYING_KINDS
+
+
+class RoutingTarget(models.TextChoices):
+    # Art. 4: who uses, manages: the agency's own roles act on its own cases.
+    CASE_AGENCY = "case_agency", _("The case's own agency")
+    # Art. 5: the departments of the city or county (district) government act on the
+    # cases of the agencies under that government.
+    GOVERNMENT_BODY = (
+        "government_body",
+        _("The body acting in this role for the case agency's level of government"),
+    )
+
+
+class RoutingRule(models.Model):
+    """Where a lane's role is done for a case: data, so the rules change without code and
+    a deploy refuses a lane no rule can route (``routing``)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, unique=True)
+    target = models.CharField(_("routed to"), max_length=20, choices=RoutingTarget.choices)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.get_target_display()}"
 
 
 class Membership(models.Model):

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Agency, Grant, Membership
-from .roles import OVERSIGHT_ROLES, READ_ONLY_ROLES
+from .models import NON_EMPLOYING_KINDS, Agency, Grant, Membership
+from .roles import OVERSIGHT_ROLES, READ_ONLY_ROLES, Role
 
 User = Any  # request.user: a user or AnonymousUser
 
@@ -81,3 +81,17 @@ def has_role(user: User, role: str, agency_id: int | None = None) -> bool:
     if agency_id is not None:
         memberships = memberships.filter(agency_id=agency_id)
     return memberships.exists()
+
+
+def supervised_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies ``user`` may order to correct (Art. 22): as the justice bureau, every
+    employing agency it is granted; as an approver of a superior organ, the units below."""
+    ids: set[int] = set()
+    if has_role(user, Role.JUSTICE_BUREAU):
+        ids |= visible_agency_ids(user)
+    superiors = Membership.objects.filter(user=user, role=Role.APPROVER).values_list(
+        "agency_id", flat=True
+    )
+    for superior in superiors:
+        ids |= agency_subtree_ids({superior}) - {superior}
+    return Agency.objects.filter(pk__in=ids).exclude(kind__in=NON_EMPLOYING_KINDS)

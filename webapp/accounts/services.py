@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from webapp.errors import StepRefused
 
-from .models import Agency, Delegation, Membership, Notification
+from .models import Agency, Delegation, Membership, Notification, RoutingRule
+from .routing import DEFAULT_RULES
 
 
 def notify_user(user: Any, *, title: str, body: str = "", url: str = "") -> Notification:
@@ -74,3 +75,12 @@ def active_delegation(agency_id: int, role: str, day: date) -> Delegation | None
         .order_by("-created_at")
         .first()
     )
+
+
+def routing_rules_seed() -> int:
+    """Write the default routing rule of every role that has none (a fresh or flushed
+    database); the rules an administrator changed stay as they are."""
+    created = 0
+    for role, target in DEFAULT_RULES.items():
+        created += int(RoutingRule.objects.get_or_create(role=role, defaults={"target": target})[1])
+    return created

@@ -10,7 +10,9 @@ from rest_framework import serializers
 
 from webapp.accounts.models import Agency
 from webapp.accounts.names import display_name
+from webapp.cases.definitions import parsed
 from webapp.cases.models import EVENT_KINDS, Case, CaseEvent, HumanTask
+from webapp.cases.presenters import case_warnings, task_facts
 from webapp.cases.selectors import case_timers
 from webapp.cases.subjects import startable_processes
 from webapp.staff.models import Certificate, Staff
@@ -85,6 +87,12 @@ class TaskDetailSerializer(TaskSerializer):
     completed_by = serializers.SerializerMethodField()
     completed_at = serializers.DateTimeField(allow_null=True)
     form = serializers.SerializerMethodField()
+    facts = serializers.SerializerMethodField(
+        help_text="What the model says the decision rests on: [{label, value}], in order."
+    )
+    warnings = serializers.SerializerMethodField(
+        help_text="The model's warnings that hold for this case (e.g. over quota, Art. 9)."
+    )
 
     class Meta(TaskSerializer.Meta):
         fields = [
@@ -93,6 +101,8 @@ class TaskDetailSerializer(TaskSerializer):
             "completed_by",
             "completed_at",
             "form",
+            "facts",
+            "warnings",
         ]
 
     def get_completed_by(self, task: HumanTask) -> str | None:
@@ -101,6 +111,28 @@ class TaskDetailSerializer(TaskSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_form(self, task: HumanTask) -> dict[str, Any]:
         return dict(self.context.get("form_schema") or {"type": "object", "properties": {}})
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "value": {"type": "string"}},
+            },
+        }
+    )
+    def get_facts(self, task: HumanTask) -> list[dict[str, str]]:
+        definition = parsed(task.case.definition)
+        return [
+            {"label": label, "value": value}
+            for label, value in task_facts(definition, task.bpmn_id, task.case.data)
+        ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_warnings(self, task: HumanTask) -> list[str]:
+        if not task.is_active:
+            return []
+        return case_warnings(parsed(task.case.definition), task.case.data)
 
 
 class CompleteSerializer(serializers.Serializer[Any]):

@@ -159,7 +159,12 @@ def archive_sections(staff: Staff) -> list[tuple[str, list[str], list[list[objec
             _("Discipline (Art. 15, 23)"),
             [_("Recorded on"), _("Decision"), _("Art. 15 items"), _("Reason")],
             [
-                [local_time(d.recorded_at), d.decision, ", ".join(map(str, d.breaches)), d.reason]
+                [
+                    local_time(d.recorded_at),
+                    d.get_decision_display(),
+                    ", ".join(map(str, d.breaches)),
+                    d.reason,
+                ]
                 for d in staff.discipline.all()
             ],
         ),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from processes import catalog
 from processes.definition import ProcessDefinition, content_hash
 from processes.errors import ModelError
-from webapp.accounts.roles import LANE_ROLES
+from webapp.accounts.routing import routable_roles
 
 from .models import Definition, DefinitionFile, DefinitionState
 from .operators import REGISTRY
@@ -31,8 +31,9 @@ def parsed(definition: Definition) -> ProcessDefinition:
 
 
 def check_bundle(files: dict[str, bytes]) -> list[ModelError]:
-    """Exactly the checks a deploy runs: parse, schema, engine load, roles, scripts, refs."""
-    return catalog.check_files(files, roles=LANE_ROLES, operators=REGISTRY.names())
+    """Exactly the checks a deploy runs: parse, schema, engine load, roles, scripts, refs.
+    A lane must name a role some routing rule routes, or its tasks would reach nobody."""
+    return catalog.check_files(files, roles=routable_roles(), operators=REGISTRY.names())
 
 
 @transaction.atomic
@@ -40,7 +41,7 @@ def definition_deploy(*, files: dict[str, bytes], user: Any = None) -> Definitio
     """Store ``files`` as the next deployed version, unless the newest already has them."""
     parsed_definition = _PARSED.get(content_hash(files)) or catalog.load_definition(files)
     problems = catalog.iter_problems(
-        parsed_definition, roles=LANE_ROLES, operators=REGISTRY.names()
+        parsed_definition, roles=routable_roles(), operators=REGISTRY.names()
     )
     if problems:
         raise problems[0]

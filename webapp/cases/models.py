@@ -232,7 +232,10 @@ EVENT_KINDS = {
     "task_overdue": _("task overdue, escalated"),
     "case_migrated": _("moved to a newer process version"),
     "appeal_reversal": _("reversed on appeal"),
+    "task_assigned": _("task assigned"),
+    "task_urged": _("task urged"),
     "case_withdrawn": _("case withdrawn"),
+    "case_terminated": _("case terminated"),
 }
 
 
@@ -286,6 +289,18 @@ class CaseEvent(models.Model):
         return str(EVENT_KINDS.get(self.kind, self.kind))
 
 
+# What each background job does, for the operator's schedule page.
+JOB_NAMES = {
+    "wake_due_cases": _("Fire the timers that are due"),
+    "wake_case": _("Fire a case's timers"),
+    "open_yearly_assessments": _("Open the yearly assessments (Art. 20)"),
+    "deadlines_sweep": _("Remind and escalate task deadlines"),
+    "open_renewals": _("Open contract renewals (Art. 20)"),
+    "verify_histories": _("Verify every case history (Art. 15)"),
+}
+JOB_STATES = {"running": _("running"), "succeeded": _("succeeded"), "failed": _("failed")}
+
+
 class JobRun(models.Model):
     """One run of a background job, so an operator sees what fired, what failed and why."""
 
@@ -306,6 +321,16 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{self.args} {self.status}"
+
+    @property
+    def label(self) -> str:
+        """What the job does, and what it ran on (a case's number, a year)."""
+        name = str(JOB_NAMES.get(self.name, self.name))
+        return f"{name} {' '.join(map(str, self.args))}".strip()
+
+    @property
+    def status_label(self) -> str:
+        return str(JOB_STATES.get(self.status, self.status))
 
 
 class CaseRecusal(models.Model):

@@ -20,6 +20,7 @@ from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role
 from webapp.errors import NotPermitted
+from webapp.records.quota import planned_headcount
 from webapp.staff.models import Staff
 from webapp.staff.selectors import headcount
 from webapp.staff.services import applicant_create, assert_may_employ
@@ -98,6 +99,9 @@ def usage_plan_open(*, agency: Agency, actor: Any) -> Case:
         data={
             "agency_name": agency.name,
             "agency_quota": agency.quota,
+            # Art. 9: approved plans together stay within the quota; the approver is
+            # warned before agreeing to a plan beyond it (bpmn/usage_plan case_data.json).
+            "planned_headcount": planned_headcount(agency.pk),
             "headcount_in_use": headcount(agency),
         },
         actor=actor,

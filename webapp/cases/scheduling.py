@@ -107,11 +107,15 @@ def deadlines_sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def _escalate(task: HumanTask) -> None:
-    for person in role_holders(task.agency_id, Role.APPROVER):
+    # The approvers of the task's agency may hand it to a named colleague from the task
+    # page; a body with no approvers (a staffing office) hears it itself.
+    people = role_holders(task.agency_id, Role.APPROVER) or role_holders(task.agency_id, task.role)
+    for person in people:
         notify_user(
             person,
             title=_("Overdue: %(task)s") % {"task": task.name},
-            body=f"{task.case.business_key} {task.case.title}",
+            body=_("%(case)s. Open the task to complete it or assign it to a colleague.")
+            % {"case": f"{task.case.business_key} {task.case.title}"},
             url=reverse("inbox:task", args=[task.pk]),
         )
     with transaction.atomic():

@@ -5,14 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Q, QuerySet, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as When_
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from processes.engine import waiting_timers
 from processes.types import WaitingTimer
-from webapp.accounts.selectors import role_pairs, visible_agency_ids
+from webapp.accounts.models import Membership
+from webapp.accounts.roles import Role
+from webapp.accounts.selectors import (
+    acting_agency_ids,
+    has_role,
+    role_pairs,
+    visible_agency_ids,
+)
 
 from .definitions import parsed
 from .models import Case, CaseEvent, CaseStatus, HumanTask, JobRun, TaskState
@@ -118,6 +127,82 @@ def recruitment_ranking(user: Any, post: str = "") -> list[Case]:
     )
 
 
+def step_outcome(case: Case, task: HumanTask) -> str:
+    """What the engine made of a completed step, in a sentence: the case closed with its
+    outcome, a member's new state, the next task and who holds it (the history's lines
+    after the completion)."""
+    done = case.events.filter(kind="task_completed", task=task).order_by("-seq").first()
+    if done is None:
+        return ""
+    parts: list[str] = []
+    for event in case.events.filter(seq__gt=done.seq).select_related("task", "task__agency"):
+        if event.kind == "case_completed":
+            parts.append(_("Case closed: %(outcome)s") % {"outcome": case.outcome or _("done")})
+        elif event.kind in ("staff_state", "record", "case_linked"):
+            parts.append(f"{event.title}（{event.articles}）" if event.articles else event.title)
+        elif event.kind == "task_created" and event.task is not None:
+            parts.append(
+                _("Next: %(task)s, for %(role)s of %(agency)s")
+                % {
+                    "task": event.task.name,
+                    "role": event.task.role_label,
+                    "agency": event.task.agency.name,
+                }
+            )
+    return "；".join(parts)
+
+
+def assignable_colleagues(task: HumanTask, user: Any) -> QuerySet[Any]:
+    """Who may be given the task: active holders of its role in its agency, the user
+    and (for an approval) the case's initiator left out (four eyes)."""
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency_id=task.agency_id,
+            memberships__role=task.role,
+        )
+        .exclude(pk=user.pk)
+    )
+    if task.assignee_id:
+        people = people.exclude(pk=task.assignee_id)
+    if task.role == Role.APPROVER and task.case.started_by_id:
+        people = people.exclude(pk=task.case.started_by_id)
+    return people.distinct().order_by("last_name", "first_name", "username")
+
+
+def may_urge(task: HumanTask, user: Any) -> bool:
+    """催办 writes the history, so only someone acting for the case's agency (or the
+    case's initiator) may do it; auditors and bureaus read and change nothing."""
+    return task.case.started_by_id == user.pk or task.case.agency_id in acting_agency_ids(user)
+
+
+def may_withdraw(case: Case, user: Any) -> bool:
+    """The initiator, while nobody else has acted on the running case."""
+    if case.status != CaseStatus.RUNNING or case.started_by_id != user.pk:
+        return False
+    return not case.events.filter(actor__isnull=False).exclude(actor=user).exists()
+
+
+def may_terminate(case: Case, user: Any) -> bool:
+    return case.status == CaseStatus.RUNNING and has_role(user, Role.APPROVER, case.agency_id)
+
+
+def unactionable_tasks() -> QuerySet[HumanTask]:
+    """Open tasks nobody can act on: no active user holds the task's role in its agency
+    and no active user has it assigned (Art. 4, 5: a case waiting there waits forever)."""
+    holders = Membership.objects.filter(
+        agency_id=OuterRef("agency_id"), role=OuterRef("role"), user__is_active=True
+    )
+    return (
+        HumanTask.objects.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+        .filter(Q(assignee__isnull=True) | Q(assignee__is_active=False))
+        .exclude(Exists(holders))
+        .select_related("case", "agency")
+        .order_by("created_at", "pk")
+    )
+
+
 def schedule_overview(now: datetime) -> dict[str, Any]:
     """The operator's schedule: timers due next, task deadlines, every job run, failures."""
     return {
@@ -131,5 +216,6 @@ def schedule_overview(now: datetime) -> dict[str, Any]:
         .order_by("due_at")[:50],
         "runs": JobRun.objects.all()[:100],
         "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        "stranded": unactionable_tasks()[:100],
         "now": now,
     }

@@ -42,7 +42,12 @@ from .subjects import (
 
 
 def _context(case: Case, actor: Any) -> StepContext:
-    return StepContext(case=case, actor=actor, open_linked=case_open_linked)
+    return StepContext(
+        case=case,
+        actor=actor,
+        open_linked=case_open_linked,
+        schemas=parsed(case.definition).field_schemas,
+    )
 
 
 def case_start(

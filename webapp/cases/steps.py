@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from processes.errors import InvalidTaskData, ModelRefused, OperatorRefused, ProcessError
 from processes.types import Outcome
+from webapp.accounts.models import Agency
 from webapp.accounts.names import display_name
+from webapp.accounts.routing import task_agency
 from webapp.accounts.services import active_delegation
 from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
 from webapp.workdays.services import working_days_duration
@@ -154,7 +156,7 @@ def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             documentation=spec.documentation,
             form_name=spec.form_name,
             role=spec.lane,
-            agency=case.agency,
+            agency=routed_agency(case, spec.lane),
             due_at=due_at(now, spec.due_in),
         )
         append_event(
@@ -166,6 +168,13 @@ def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             articles=articles_in(spec.documentation),
         )
         _apply_delegation(case, created)
+
+
+def routed_agency(case: Case, role: str) -> Agency:
+    """The body whose holders of ``role`` do the task (``accounts.routing``). With no rule
+    or no body it waits at the case's agency, where ``check_integrity`` and the schedule
+    page name it as a task nobody can act on."""
+    return task_agency(case.agency, role) or case.agency
 
 
 def _apply_delegation(case: Case, task: HumanTask) -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency, Membership
+from webapp.accounts.models import Agency, Membership
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import agency_subtree_ids, has_role, visible_agency_ids
+from webapp.accounts.selectors import agency_subtree_ids, has_role, supervised_agencies
 from webapp.errors import NotPermitted, StepRefused
 
 from .definitions import latest_deployed
@@ -26,20 +25,6 @@ from .services import case_start
 
 MAX_FINDINGS = 5000
 MAX_MEASURES = 20000
-
-
-def supervised_agencies(user: Any) -> QuerySet[Agency]:
-    """The agencies ``user`` may order to correct (Art. 22): as the justice bureau, every
-    employing agency it is granted; as an approver of a superior organ, the units below."""
-    ids: set[int] = set()
-    if has_role(user, Role.JUSTICE_BUREAU):
-        ids |= visible_agency_ids(user)
-    superiors = Membership.objects.filter(user=user, role=Role.APPROVER).values_list(
-        "agency_id", flat=True
-    )
-    for superior in superiors:
-        ids |= agency_subtree_ids({superior}) - {superior}
-    return Agency.objects.filter(pk__in=ids).exclude(kind__in=NON_EMPLOYING_KINDS)
 
 
 def _ordering_body(user: Any, agency: Agency) -> str:

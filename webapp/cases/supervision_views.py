@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import agencies_acting_as_or_404
+from webapp.accounts.selectors import agencies_acting_as_or_404, supervised_agencies
 from webapp.errors import StepRefused
 
-from .supervision import correction_order_open, measures_filing_open, supervised_agencies
+from .supervision import correction_order_open, measures_filing_open
 from .supervision_forms import CorrectionOrderForm, MeasuresFilingForm
 
 

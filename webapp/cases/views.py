@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
@@ -14,12 +16,12 @@ from webapp.accounts.selectors import agencies_acting_as_or_404
 from webapp.errors import StepRefused
 from webapp.staff.selectors import sees_personal_data
 
-from . import openings
+from . import handling, openings
 from .definitions import parsed
 from .forms import ComplaintForm
 from .history import verify_case
-from .presenters import case_facts, diagram_marks, main_bpmn, timeline
-from .selectors import case_for, case_timeline, visible_cases
+from .presenters import case_facts, diagram_marks, lanes_named, main_bpmn, timeline
+from .selectors import case_for, case_timeline, may_terminate, may_withdraw, visible_cases
 
 
 @login_required
@@ -42,8 +44,77 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "staff": case.subject,
         "facts": case_facts(parsed(case.definition), case.data),
         "full_personal_data": sees_personal_data(request.user, case.agency_id),
+        "may_withdraw": may_withdraw(case, request.user),
+        "may_terminate": may_terminate(case, request.user),
     }
     return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_POST
+def case_withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    try:
+        _confirmed(request)
+        handling.case_withdraw(
+            case_id=case.pk, user=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The case was withdrawn."), extra_tags="outcome")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_terminate(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for(request.user, case_id)
+    try:
+        _confirmed(request)
+        handling.case_terminate(
+            case_id=case.pk, user=request.user, reason=request.POST.get("reason", "")[:500]
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The case was terminated."), extra_tags="outcome")
+    return redirect("cases:detail", case_id=case.pk)
+
+
+def _confirmed(request: HttpRequest) -> None:
+    """Stopping a case cannot be undone: the form asks the person to tick that they mean it."""
+    if request.POST.get("confirm") != "1":
+        raise StepRefused(_("Tick the box to confirm; a stopped case cannot be resumed."))
+
+
+@login_required
+def case_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """审批单: the case's steps, decisions, names and times on one printable page."""
+    case = case_for(request.user, case_id)
+    steps = [
+        (event, changes)
+        for event, changes in timeline(parsed(case.definition), case_timeline(case))
+        if event.kind in PRINTED_KINDS
+    ]
+    context = {"case": case, "steps": steps, "printed_at": timezone.now()}
+    return render(request, "cases/print.html", context)
+
+
+# What a paper file keeps of the history: people's decisions and how the case ended.
+PRINTED_KINDS = frozenset(
+    {
+        "case_started",
+        "task_completed",
+        "task_assigned",
+        "staff_state",
+        "record",
+        "case_linked",
+        "case_completed",
+        "case_withdrawn",
+        "case_terminated",
+    }
+)
 
 
 @login_required
@@ -55,6 +126,7 @@ def case_diagram(request: HttpRequest, case_id: int) -> HttpResponse:
         xml = main_bpmn(files, case.definition.process_id)
     except LookupError:
         raise Http404 from None
+    xml = lanes_named(xml, {str(code): str(label) for code, label in Role.choices})
     return HttpResponse(xml, content_type="application/xml; charset=utf-8")
 
 

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "webapp.accounts.context.unread_notifications",
+                "webapp.accounts.context.menu",
             ],
         },
     },

@@ -377,6 +377,14 @@ def _build_agencies() -> list[Agency]:
 AGENCIES: list[Agency] = _build_agencies()
 AGENCY_BY_CODE: dict[str, Agency] = {a["code"]: a for a in AGENCIES}
 
+# Art. 5, 26: the departments that act for the city government on every agency under it
+# (accounts.models.Agency.oversight_role; the routing rules send those roles' tasks here).
+OVERSIGHT_BODIES: dict[str, str] = {
+    "LA-BB": "staffing_office",
+    "LA-RS": "hrss",
+    "LA-SF": "justice_bureau",
+}
+
 MAIN_DEMO_AGENCY = "LA-CG"  # 六安市城市管理局
 SECOND_DEMO_AGENCY = "JA-CG"  # 金安区城市管理局
 

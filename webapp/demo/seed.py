@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from webapp.accounts.models import Agency, Grant, Membership
+from webapp.accounts.services import routing_rules_seed
 from webapp.cases.member_filings import appeal_open, suggestion_open
 from webapp.cases.models import Case, HumanTask, TaskState
 from webapp.cases.openings import (
@@ -73,6 +74,15 @@ POOR = {
     "conduct_rating": 2,
     "training_rating": 3,
     "assessment_remarks": "多次脱岗，经批评教育未改正",
+}
+
+USAGE_PLAN = {
+    "post": "城管协管员",
+    "headcount": 8,
+    "employment_mode": "dispatch",
+    "dispatch_company": "六安市皖西人力资源有限公司",
+    "education_requirement": "college",
+    "duties_summary": "协助开展市容巡查，维护执法现场秩序",
 }
 
 # seq -> the steps to drive (by user task id), or a register state for imported staff.
@@ -138,6 +148,7 @@ REGISTER_STATES = {
 def seed_demo() -> dict[str, int]:
     """Create what is missing; running it again changes nothing."""
     with transaction.atomic():
+        routing_rules_seed()
         agencies = _agencies()
         users = _users(agencies)
         _approved_plans(agencies)
@@ -167,6 +178,7 @@ def _agencies() -> dict[str, Agency]:
                 "parent": agencies.get(row["parent"]) if row["parent"] else None,
                 "quota": row["quota"],
                 "area_code": row["area_code"],
+                "oversight_role": lu_an.OVERSIGHT_BODIES.get(row["code"], ""),
             },
         )
         agencies[row["code"]] = agency
@@ -315,13 +327,17 @@ def _living_cases(agencies: dict[str, Agency], users: dict[str, Any]) -> None:
         complainant_contact="13800000000",
         complaint_text="执勤时态度生硬，希望改进。",
     )
-    usage_plan_open(agency=agencies["LA-CG"], actor=cg["hr_officer"])
+    usage_plan_open(agency=agencies["LA-CG"], actor=cg["hr_officer"])  # HR drafts it
+    # Agreed by the bureau, now with the city's staffing office (Art. 5, 9).
+    plan = usage_plan_open(agency=agencies["LA-CG"], actor=cg["hr_officer"])
+    _drive(plan, [("draft_plan", USAGE_PLAN), ("approve_plan", {"decision_plan": "approve"})], cg)
     case_open_for_staff(process_id="training", staff=_staff(7), actor=ja["hr_officer"])
     failing = case_open_for_staff(process_id="assessment", staff=_staff(10), actor=ja["hr_officer"])
     _drive(failing, [("rate_member", POOR), ("confirm_grade", {"decision": "approve"})], ja)
     case_open_for_staff(process_id="discipline", staff=_staff(11), actor=ja["hr_officer"])
     case_open_for_staff(process_id="liability", staff=_staff(11), actor=ja["hr_officer"])
-    Staff.objects.filter(pk=_staff(15).pk).update(contract_end=date(2027, 1, 15))
+    # A member of a demo agency with logins, so the renewal reaches its HR officer.
+    Staff.objects.filter(pk=_staff(11).pk).update(contract_end=date(2027, 1, 15))
     renewals_open(today=date(2026, 11, 27))  # contracts ending within 60 days
     _members_and_supervision(agencies, users, wang, failing)
 

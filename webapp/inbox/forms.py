@@ -124,3 +124,76 @@ def _localised(field: str, code: str, limit: Any, form: SchemaForm) -> str:
         # The schema's conditional rules mostly say "this field is required now".
         return str(form.fields[field].error_messages["required"])
     return schema_message(code, limit)
+
+
+def confirmations(form: SchemaForm) -> list[str]:
+    """The chosen values the model marks as needing a second look before they are
+    submitted (``x-confirm`` on a choice: a refusal, a termination...), by their names."""
+    chosen: list[str] = []
+    for name, prop in form.schema.get("properties", {}).items():
+        value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        if value is None or str(value) not in [str(v) for v in prop.get("x-confirm") or []]:
+            continue
+        codes = [str(v) for v in prop.get("enum") or []]
+        labels = prop.get("x-enumLabels") or codes
+        label = labels[codes.index(str(value))] if str(value) in codes else str(value)
+        chosen.append(f"{prop.get('title', name)}：{label}")
+    return chosen
+
+
+DUE_CHOICES = [
+    ("", gettext_lazy("Any due date")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("today", gettext_lazy("Due within a day")),
+    ("week", gettext_lazy("Due within a week")),
+    ("none", gettext_lazy("No due date")),
+]
+SORT_CHOICES = [
+    ("", gettext_lazy("Overdue first, then by due date")),
+    ("oldest", gettext_lazy("Waiting longest")),
+    ("newest", gettext_lazy("Newest")),
+    ("case", gettext_lazy("By business key")),
+]
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filters: what the list narrows to and how it is sorted."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("Business key, staff name or task"),
+            }
+        ),
+    )
+    process = forms.ChoiceField(required=False, label=gettext_lazy("Process"), choices=[])
+    kind = forms.ChoiceField(required=False, label=gettext_lazy("Task"), choices=[])
+    agency = forms.ChoiceField(required=False, label=gettext_lazy("Agency"), choices=[])
+    due = forms.ChoiceField(required=False, label=gettext_lazy("Due"), choices=DUE_CHOICES)
+    mine = forms.BooleanField(required=False, label=gettext_lazy("Claimed by me"))
+    sort = forms.ChoiceField(required=False, label=gettext_lazy("Sort"), choices=SORT_CHOICES)
+
+    def __init__(
+        self,
+        *args: Any,
+        processes: list[tuple[str, str]],
+        kinds: list[tuple[str, str]],
+        agencies: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everything = ("", "—")
+        for name, choices in (("process", processes), ("kind", kinds), ("agency", agencies)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [everything, *choices]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an unknown value is no filter)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

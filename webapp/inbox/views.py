@@ -1,46 +1,82 @@
-"""The approver's inbox: one list, one task screen, claim / release / complete."""
+"""The approver's inbox: a filtered list, one task screen, claim / release / assign / urge /
+complete, and completing many tasks of one kind at once."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from webapp.cases import services
+from webapp.accounts.models import Agency
+from webapp.accounts.selectors import acting_agency_ids, has_role
+from webapp.cases import handling, services
 from webapp.cases.definitions import parsed
-from webapp.cases.models import HumanTask
-from webapp.cases.presenters import case_facts, timeline
-from webapp.cases.selectors import case_timeline, inbox_tasks, task_for
+from webapp.cases.models import Case, HumanTask
+from webapp.cases.presenters import case_facts, case_warnings, task_facts, timeline
+from webapp.cases.selectors import (
+    assignable_colleagues,
+    case_timeline,
+    inbox_tasks,
+    may_urge,
+    step_outcome,
+    task_for,
+)
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
 
-from .forms import SchemaForm
-from .selectors import overdue_count, task_form_initial, task_form_schema
+from . import services as inbox_services
+from .forms import InboxFilterForm, SchemaForm, confirmations
+from .presenters import due_hint
+from .selectors import (
+    inbox_facets,
+    inbox_filtered,
+    overdue_count,
+    saved_filters_for,
+    task_form_initial,
+    task_form_schema,
+)
 
 INBOX_PAGE_SIZE = 50
 
 
+def _filter_form(request: HttpRequest) -> InboxFilterForm:
+    facets = inbox_facets(request.user)
+    return InboxFilterForm(request.GET or None, **facets)
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
-    queue = inbox_tasks(request.user, search)
+    filter_form = _filter_form(request)
+    filters = filter_form.filters()
+    queue = inbox_filtered(request.user, filters)
     # Overdue tasks sort first, so the first page is the urgent one; 50 rows keep the
     # page's rendering time small (docs/performance.md).
     page = Paginator(queue, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = list(page.object_list)
+    now = timezone.now()
+    for task in tasks:
+        task.due_hint = due_hint(task.due_at, now)  # type: ignore[attr-defined]
     context = {
-        "tasks": list(page.object_list),
+        "tasks": tasks,
         "page": page,
         "total": page.paginator.count,
-        "search": search,
+        "filter_form": filter_form,
+        "query": urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page"]),
         "overdue": overdue_count(queue),
+        # One kind of task chosen: its form completes the selected ones together.
+        "bulk_form": _form_for(tasks[0]) if filters.get("kind") and tasks else None,
+        "saved": saved_filters_for(request.user),
+        "share_agencies": Agency.objects.filter(pk__in=acting_agency_ids(request.user)),
     }
     return render(request, "inbox/index.html", context)
 
@@ -58,48 +94,80 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = task_for(request.user, task_id)
     status = 200
     form = _form_for(task, request.POST if request.method == "POST" else None)
+    confirm: list[str] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            services.task_complete(
-                task_id=task.pk, user=request.user, data=form.task_data(), comment=form.comment
-            )
-        except FormInvalid as exc:
-            for field, message in exc.errors.items():
-                form.add_error(field if field in form.fields else None, message)
-            status = 400
-        except StepRefused as exc:
-            if _wants_json(request):
-                return JsonResponse(
-                    {"error": exc.message, "article": exc.article, "field": exc.field},
-                    status=exc.status,
+        confirm = [] if request.POST.get("_confirmed") else confirmations(form)
+        if not confirm:
+            try:
+                case = services.task_complete(
+                    task_id=task.pk, user=request.user, data=form.task_data(), comment=form.comment
                 )
-            if exc.field in form.fields:
-                form.add_error(exc.field, exc.message)  # shown on the field it is about
+            except FormInvalid as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+                status = 400
+            except StepRefused as exc:
+                if _wants_json(request):
+                    return JsonResponse(
+                        {"error": exc.message, "article": exc.article, "field": exc.field},
+                        status=exc.status,
+                    )
+                if exc.field in form.fields:
+                    form.add_error(exc.field, exc.message)  # shown on the field it is about
+                else:
+                    messages.error(request, exc.message)
+                status = exc.status
+                task = task_for(request.user, task_id)
             else:
-                messages.error(request, exc.message)
-            status = exc.status
-            task = task_for(request.user, task_id)
-        else:
-            messages.success(request, _("“%(task)s” completed.") % {"task": task.name})
-            return redirect("inbox:index")
+                return _after_completion(request, task, case)
     elif request.method == "POST":
         status = 400
-    return _task_page(request, task, form, status)
+    return _task_page(request, task, form, status, confirm)
+
+
+def _after_completion(request: HttpRequest, task: HumanTask, case: Case) -> HttpResponse:
+    """Say what the engine made of the step, then open the next task or the inbox."""
+    done = HumanTask.objects.get(pk=task.pk)
+    outcome = step_outcome(case, done)
+    text = _("“%(task)s” completed.") % {"task": task.name}
+    messages.success(request, f"{text} {outcome}".strip(), extra_tags="outcome")
+    if request.POST.get("then") == "next":
+        following = inbox_tasks(request.user).exclude(pk=task.pk).first()
+        if following is not None:
+            return redirect("inbox:task", task_id=following.pk)
+        messages.info(request, _("Nothing else is waiting for you."))
+    return redirect("inbox:index")
 
 
 def _task_page(
-    request: HttpRequest, task: HumanTask, form: SchemaForm, status: int
+    request: HttpRequest,
+    task: HumanTask,
+    form: SchemaForm,
+    status: int,
+    confirm: list[str] | None = None,
 ) -> HttpResponse:
     case = task.case
+    definition = parsed(case.definition)
+    user = request.user
+    acts = task.assignee_id == user.pk or has_role(user, task.role, task.agency_id)
     context = {
         "task": task,
         "case": case,
         "form": form,
-        "events": timeline(parsed(case.definition), case_timeline(case)),
+        "confirm": confirm or [],
+        "events": timeline(definition, case_timeline(case)),
         "staff": case.subject,
-        "facts": case_facts(parsed(case.definition), case.data),
+        # What the model says this decision rests on, above the form; all the case's
+        # labelled data beside it.
+        "task_facts": task_facts(definition, task.bpmn_id, case.data),
+        "warnings": case_warnings(definition, case.data) if task.is_active else [],
+        "facts": case_facts(definition, case.data),
+        "due_hint": due_hint(task.due_at, timezone.now()) if task.is_active else "",
+        "acts": acts,
+        "may_urge": task.is_active and not acts and may_urge(task, user),
+        "colleagues": assignable_colleagues(task, user) if task.is_active else [],
         # Art. 15(4): personal data in full for the case agency's HR officers only.
-        "full_personal_data": sees_personal_data(request.user, case.agency_id),
+        "full_personal_data": sees_personal_data(user, case.agency_id),
     }
     return render(request, "inbox/task.html", context, status=status)
 
@@ -139,3 +207,101 @@ def release(request: HttpRequest, task_id: int) -> HttpResponse:
     except StepRefused as exc:
         messages.error(request, exc.message)
     return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_for(request.user, task_id)
+    assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or 0).first()
+    try:
+        if assignee is None:
+            raise StepRefused(_("Choose the colleague to give the task to."))
+        handling.task_assign(task_id=task.pk, user=request.user, assignee=assignee)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Task assigned."))
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def urge(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_for(request.user, task_id)
+    try:
+        handling.task_urge(task_id=task.pk, user=request.user, note=request.POST.get("note", ""))
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Urged; it is recorded in the case history."))
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Complete the selected tasks of one kind with one decision and one comment."""
+    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()]
+    tasks = list(inbox_tasks(request.user).filter(pk__in=ids).select_related("case__definition"))
+    back = reverse("inbox:index") + "?" + urlencode({"kind": request.POST.get("kind", "")})
+    if not tasks:
+        messages.error(request, _("Select the tasks to complete."))
+        return redirect(back)
+    form = _form_for(tasks[0], request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("The decision is incomplete: %(errors)s") % {"errors": _errors(form)}
+        )
+        return redirect(back)
+    confirm = [] if request.POST.get("_confirmed") else confirmations(form)
+    if confirm:
+        return render(
+            request,
+            "inbox/bulk_confirm.html",
+            {"tasks": tasks, "confirm": confirm, "posted": request.POST.lists(), "back": back},
+        )
+    try:
+        results = handling.tasks_complete_bulk(
+            tasks=tasks, user=request.user, data=form.task_data(), comment=form.comment
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return render(request, "inbox/bulk_done.html", {"results": results, "back": back})
+
+
+def _errors(form: SchemaForm) -> str:
+    """The form's errors in one line: "审批意见 这个字段是必填项。"."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label} {' '.join(map(str, errors))}".strip())
+    return "；".join(parts)
+
+
+@login_required
+@require_POST
+def filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the current filters under a name, for oneself or one's agency."""
+    query = request.POST.get("query", "")
+    agency = Agency.objects.filter(pk=request.POST.get("share") or 0).first()
+    try:
+        inbox_services.saved_filter_create(
+            owner=request.user, name=request.POST.get("name", ""), query=query, agency=agency
+        )
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Filter saved."))
+    return redirect(reverse("inbox:index") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    try:
+        inbox_services.saved_filter_delete(owner=request.user, filter_id=filter_id)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("inbox:index")

@@ -57,12 +57,21 @@ class Commendation(models.Model):
         return f"{self.staff} {self.title}"
 
 
+class DisciplineDecision(models.TextChoices):
+    # Art. 23: criticism and correction; termination with the certificate revoked; a crime
+    # to the judicial authorities. Art. 15: or no prohibited act was found.
+    CRITICISM = "criticism", _("Criticised and educated, ordered to correct (Art. 23)")
+    TERMINATION = "termination", _("Contract terminated, certificate revoked (Art. 23)")
+    JUDICIAL = "judicial", _("Referred to the judicial authorities (Art. 23)")
+    NO_BREACH = "no_breach", _("No prohibited act found (Art. 15)")
+
+
 class DisciplineRecord(models.Model):
     """Art. 15, 23: the breaches found and the decision taken."""
 
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="discipline")
     breaches = models.JSONField(_("Art. 15 items breached"), default=list)
-    decision = models.CharField(_("decision"), max_length=20)
+    decision = models.CharField(_("decision"), max_length=20, choices=DisciplineDecision.choices)
     reason = models.TextField(_("reason"), blank=True)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -71,7 +80,7 @@ class DisciplineRecord(models.Model):
         ordering = ["-recorded_at"]
 
     def __str__(self) -> str:
-        return f"{self.staff} {self.decision}"
+        return f"{self.staff} {self.get_decision_display()}"
 
 
 class ComplaintRecord(models.Model):

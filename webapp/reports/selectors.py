@@ -307,7 +307,8 @@ def waiting_times(ids: set[int], period: Period, now: datetime) -> list[dict[str
     done = in_period & Q(state=TaskState.DONE)
     is_open = Q(state__in=OPEN_TASK_STATES)
     rows = (
-        HumanTask.objects.filter(agency_id__in=ids)
+        # The case's agency: a usage plan waiting at the staffing office waits for it.
+        HumanTask.objects.filter(case__agency_id__in=ids)
         .filter(in_period | is_open)
         .values("case__definition__process_id", "bpmn_id")
         .annotate(

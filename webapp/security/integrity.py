@@ -13,6 +13,7 @@ from processes import engine
 from webapp.cases.definitions import parsed
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, CaseStatus, HumanTask, TaskState
+from webapp.cases.selectors import unactionable_tasks
 from webapp.staff.models import Staff
 
 ACTIVE = (TaskState.OPEN, TaskState.CLAIMED)
@@ -105,10 +106,23 @@ def check_staff() -> list[Finding]:
     return findings
 
 
+def check_routing() -> list[Finding]:
+    """Art. 4, 5: every open task reaches someone who holds its role in its agency."""
+    return [
+        Finding(
+            f"case {task.case.business_key}",
+            f"task #{task.pk} “{task.bpmn_id}” waits for role {task.role} in "
+            f"{task.agency.code} {task.agency.name}, where no active user holds it",
+        )
+        for task in unactionable_tasks()
+    ]
+
+
 def check_all() -> Iterator[Finding]:
     for case in Case.objects.select_related("definition").order_by("pk").iterator():
         yield from check_case(case)
     yield from check_staff()
+    yield from check_routing()
 
 
 def case_count() -> int:

@@ -105,14 +105,14 @@ def assert_recovered(staff: Staff) -> None:
     if not recovery.complete:
         raise OperatorRefused(
             _("%(name)s has not handed back: %(items)s. Record the recovery first (Art. 21).")
-            % {"name": staff.name, "items": ", ".join(_label(i) for i in recovery.missing)}
+            % {"name": staff.name, "items": item_labels(recovery.missing)}
         )
 
 
-def _label(item: str) -> str:
-    return {"certificate": _("certificate"), "badge": _("badge"), "armband": _("armband")}.get(
-        item, item
-    )
+def item_labels(items: list[str]) -> str:
+    """What is still out, in words: "certificate, badge"."""
+    names = {"certificate": _("certificate"), "badge": _("badge"), "armband": _("armband")}
+    return _(", ").join(str(names.get(item, item)) for item in items)
 
 
 def close_certificate(staff: Staff, *, revoke: bool) -> Certificate | None:

@@ -7,3 +7,12 @@ document.addEventListener("change", (event) => {
     field.form.submit();
   }
 });
+// "Select all" in the inbox's bulk form ticks every task checkbox of its class.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box instanceof HTMLInputElement && box.dataset.selectAll) {
+    for (const other of document.querySelectorAll(`input.${box.dataset.selectAll}`)) {
+      other.checked = box.checked;
+    }
+  }
+});

@@ -23,7 +23,7 @@ from webapp.records.models import (
 )
 from webapp.records.quota import quota_check
 
-from .context import OperatorSpec, record_effect, subject_of
+from .context import OperatorSpec, choice_label, record_effect, subject_of
 
 
 def _money(value: Any) -> Decimal:
@@ -67,8 +67,9 @@ def commendation_record(call: OperatorCall) -> dict[str, Any]:
     staff = subject_of(call)
     record = Commendation.objects.create(
         staff=staff,
-        title=str(call.params.get("title") or "")[:60],
-        level=str(call.params.get("level") or "")[:30],
+        # The model passes its choices' codes; the archive keeps their names.
+        title=choice_label(call, "commendation_title", call.params.get("title"))[:60],
+        level=choice_label(call, "commendation_level", call.params.get("level"))[:30],
         reason=str(call.params.get("reason") or ""),
         case=call.context.case,
     )
@@ -87,13 +88,14 @@ def discipline_record(call: OperatorCall) -> dict[str, Any]:
         reason=str(call.params.get("reason") or ""),
         case=call.context.case,
     )
+    decision = str(record.get_decision_display())
     record_effect(
         call,
-        _("Discipline decision: %(decision)s") % {"decision": record.decision},
+        _("Discipline decision: %(decision)s") % {"decision": decision},
         "Art. 15, Art. 23",
         breaches=breaches,
     )
-    call.context.case.outcome = record.decision
+    call.context.case.outcome = decision[:200]
     return {"discipline": record.pk}
 
 

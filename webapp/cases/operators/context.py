@@ -47,6 +47,8 @@ class StepContext:
     actor: Any
     effects: list[Effect] = field(default_factory=list)
     open_linked: LinkedOpener = _no_linked_cases
+    # The schema each data item has in the case's model (its label, its choices' names).
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def subject_of(call: OperatorCall) -> Staff:
@@ -55,6 +57,15 @@ def subject_of(call: OperatorCall) -> Staff:
     if staff is None:
         raise OperatorRefused(_("This case has no staff member to act on."))
     return staff
+
+
+def choice_label(call: OperatorCall, name: str, value: Any) -> str:
+    """The name the model gives ``value`` of its choice ``name`` (else the value)."""
+    prop = call.context.schemas.get(name) or {}
+    codes = [str(code) for code in prop.get("enum") or []]
+    labels = prop.get("x-enumLabels") or codes
+    text = str(value or "")
+    return str(labels[codes.index(text)]) if text in codes and len(labels) == len(codes) else text
 
 
 def record_effect(call: OperatorCall, title: str, articles: str, **data: Any) -> None:

@@ -172,7 +172,8 @@ def recovery_record(call: OperatorCall) -> dict[str, Any]:
     title = (
         _("Certificate and marks recovered")
         if recovery.complete
-        else _("Still to be handed back: %(items)s") % {"items": ", ".join(recovery.missing)}
+        else _("Still to be handed back: %(items)s")
+        % {"items": lifecycle.item_labels(recovery.missing)}
     )
     record_effect(call, title, "Art. 21", complete=recovery.complete, missing=recovery.missing)
     return {"complete": recovery.complete, "missing": recovery.missing}
