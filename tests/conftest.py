@@ -7,6 +7,7 @@ from the fixtures it uses, or, for the few no fixture gives away, from their loc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,6 +76,21 @@ def _password_hashers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subprocess_checkpoint_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A manage.py the tests start reads no checkpoint file of the worktree's var/.
+    path = tmp_path_factory.mktemp("subprocess-checkpoints") / "history.jsonl"
+    os.environ["FUZHI_CHECKPOINT_FILE"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _checkpoint_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test its own signed checkpoint file (webapp/security/checkpoints.py)."""
+    path = tmp_path_factory.mktemp("checkpoints") / "history.jsonl"
+    with override_settings(FUZHI_CHECKPOINT_FILE=path):
+        yield path
 
 
 @pytest.fixture(scope="session")

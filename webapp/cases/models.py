@@ -235,7 +235,7 @@ EVENT_KINDS = {
 
 
 class CaseEvent(models.Model):
-    """Append-only history (Art. 15(3)): each row hashes its content and its predecessor."""
+    """Append-only history (Art. 15(3)): each row signs its content and its predecessor."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -256,7 +256,9 @@ class CaseEvent(models.Model):
     comment = models.TextField(blank=True)
     articles = models.CharField(max_length=100, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 under the history key named by key_id (webapp/cases/keyring.py).
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]

@@ -206,6 +206,19 @@ FUZHI_LOGIN_MAX_FAILURES = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES", "5"))
 FUZHI_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES_PER_IP", "20"))
 FUZHI_LOGIN_WINDOW_SECONDS = int(os.environ.get("FUZHI_LOGIN_WINDOW_SECONDS", "900"))
 
+# Art. 15(3): the keys signing case histories, the audit log and checkpoints live outside
+# the database (webapp/cases/keyring.py, docs/reliability.md): FUZHI_HISTORY_KEYS
+# ("k1:<base64>;k2:<base64>", the last is current) or a file generated on first use.
+FUZHI_HISTORY_KEYS = os.environ.get("FUZHI_HISTORY_KEYS", "")
+FUZHI_HISTORY_KEY_FILE = Path(os.environ.get("FUZHI_HISTORY_KEY_FILE", VAR_DIR / "history_keys"))
+# Signed checkpoints of every case's head and the audit log's head, appended to a file
+# the database's users cannot rewrite (webapp/security/checkpoints.py), every N minutes
+# by Celery beat and on demand (manage.py history_checkpoint).
+FUZHI_CHECKPOINT_FILE = Path(
+    os.environ.get("FUZHI_CHECKPOINT_FILE", VAR_DIR / "checkpoints" / "history.jsonl")
+)
+FUZHI_CHECKPOINT_MINUTES = int(os.environ.get("FUZHI_CHECKPOINT_MINUTES", "15"))
+
 # Notifications go to the console unless real SMTP is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -262,6 +275,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    # Art. 15(3): signed checkpoints of every history head, outside the database.
+    "history-checkpoint": {
+        "task": "webapp.security.tasks.history_checkpoint",
+        "schedule": 60.0 * FUZHI_CHECKPOINT_MINUTES,
+    },
     "renewals": {
         "task": "webapp.cases.tasks.open_renewals",
         "schedule": crontab(minute="30", hour="2"),

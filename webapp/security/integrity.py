@@ -15,6 +15,8 @@ from webapp.cases.history import verify_case
 from webapp.cases.models import Case, CaseEvent, CaseStatus, HumanTask, TaskState
 from webapp.staff.models import Staff
 
+from .verification import audit_findings, checkpoint_findings
+
 ACTIVE = (TaskState.OPEN, TaskState.CLAIMED)
 
 
@@ -109,6 +111,10 @@ def check_all() -> Iterator[Finding]:
     for case in Case.objects.select_related("definition").order_by("pk").iterator():
         yield from check_case(case)
     yield from check_staff()
+    # Art. 15(3): the audit log's chain, and what only the last checkpoint can show
+    # (deleted cases, histories cut short or recomputed).
+    for where, problem in [*audit_findings(), *checkpoint_findings()]:
+        yield Finding(where, problem)
 
 
 def case_count() -> int:
