@@ -201,7 +201,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 # Sign-in throttle (webapp/security): failures per sign-in name, and per address, within
-# the window; counted from the audit log, so every web worker shares the count.
+# the window; counted from the audit log, so every web worker shares the count. Enforced
+# in the authentication backend, so every path that checks a password (the sign-in page,
+# the admin) refuses a locked name or address.
+AUTHENTICATION_BACKENDS = ["webapp.security.backends.ThrottledModelBackend"]
+# The admin site (holiday calendar, accounts): FUZHI_ADMIN=0 takes it off.
+FUZHI_ADMIN = _env_bool("FUZHI_ADMIN", True)
 FUZHI_LOGIN_MAX_FAILURES = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES", "5"))
 FUZHI_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES_PER_IP", "20"))
 FUZHI_LOGIN_WINDOW_SECONDS = int(os.environ.get("FUZHI_LOGIN_WINDOW_SECONDS", "900"))
