@@ -21,6 +21,11 @@ from .errors import ModelError
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 DUE_PROPERTY = "dueIn"
+# Four eyes as a rule of the model: whoever completed the named steps of a case (a comma
+# list of task ids, or "*" for any step, the case's opening included) may not complete
+# this one (docs/modelling.md §4).
+FOUR_EYES_PROPERTY = "fourEyes"
+ANY_STEP = "*"
 ARTICLE_RE = re.compile(r"Art\.\s*(\d+)")
 # The letters a process's business keys begin with (ZP-2026-000123), declared on the
 # process element so a process a designer adds names its own cases.
@@ -40,6 +45,8 @@ class TaskInfo:
     form_name: str
     due_in: str
     manual: bool
+    # Task ids whose completers may not complete this task; ("*",) for every step.
+    four_eyes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -194,4 +201,13 @@ def _task_info(task_spec: Any) -> TaskInfo:
         form_name=props.get(FORM_PROPERTY, ""),
         due_in=props.get(DUE_PROPERTY, ""),
         manual=bool(getattr(task_spec, "manual", False)),
+        four_eyes=four_eyes_steps(props.get(FOUR_EYES_PROPERTY, "")),
     )
+
+
+def four_eyes_steps(value: str) -> tuple[str, ...]:
+    """The task ids a ``fourEyes`` value names, in order, once each; ("*",) for any step."""
+    names = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
+    if ANY_STEP in names:
+        return (ANY_STEP,)
+    return tuple(dict.fromkeys(names))
