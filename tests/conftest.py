@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from tests.celery_broker import use_broker
+
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_DIR = ROOT / "bpmn"
 CORPUS_DIR = ROOT.parent / "shared" / "corpus"
@@ -76,6 +78,15 @@ def _password_hashers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker_in_memory() -> Iterator[None]:
+    # A step's mail is queued for a Celery worker after it commits: outside the tests
+    # that start a worker (tests/fixtures.py), the message stays in memory, not in var/.
+    previous = use_broker("memory://")
+    yield
+    use_broker(previous)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    # The mail outbox: what is still pending after its step (webapp/accounts/outbox.py).
+    "deliver-mail": {"task": "webapp.accounts.tasks.deliver_due_mail", "schedule": 60.0},
     # Art. 15(3): signed checkpoints of every history head, outside the database.
     "history-checkpoint": {
         "task": "webapp.security.tasks.history_checkpoint",
