@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from tests.celery_broker import use_broker
@@ -102,6 +103,26 @@ def _checkpoint_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     path = tmp_path_factory.mktemp("checkpoints") / "history.jsonl"
     with override_settings(FUZHI_CHECKPOINT_FILE=path):
         yield path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Throttles count in the database cache. A test in a transaction leaves no count
+    behind; a test that commits clears the counts before and after it."""
+    if not _commits(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
 
 
 @pytest.fixture(scope="session")

@@ -166,9 +166,14 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# Behind a TLS-terminating proxy: it says which scheme the browser used, and the
-# client's address is the last one it appended to X-Forwarded-For (sign-in throttle).
-BEHIND_PROXY = _env_bool("BEHIND_PROXY", HTTPS)
+# Behind TLS-terminating proxies: the number of proxies in front of the app, each of
+# which appends the address it received from to X-Forwarded-For. One setting for every
+# address the app reads (sign-in throttle, audit log, public pages, API throttles:
+# webapp.security.context.client_ip). BEHIND_PROXY=1 means one proxy.
+FUZHI_TRUSTED_PROXIES = int(
+    os.environ.get("FUZHI_TRUSTED_PROXIES", "1" if _env_bool("BEHIND_PROXY", HTTPS) else "0")
+)
+BEHIND_PROXY = FUZHI_TRUSTED_PROXIES > 0
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
@@ -236,10 +241,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuzhi@localhost")
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))
 
+# Throttle counters (public pages, API) live in a cache every worker process shares
+# (issue 19: a per-process cache multiplied each limit by the number of workers): the
+# database in the embedded default, Redis in production (FUZHI_CACHE_URL=redis://...).
+FUZHI_CACHE_URL = os.environ.get("FUZHI_CACHE_URL", "")
+if FUZHI_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FUZHI_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fuzhi_cache",
+        }
+    }
+
 # Public pages (webapp/public, docs/public.md). The base of the address printed in each
 # certificate's QR code (e.g. https://fuzhi.example.gov.cn); empty: the request's host.
 FUZHI_PUBLIC_BASE_URL = os.environ.get("FUZHI_PUBLIC_BASE_URL", "")
-# Per client address: (requests, window in seconds), counted in the cache.
+# Per client address: (requests, window in seconds), counted in the shared cache; the
+# public API's endpoints count against the same limits as the pages.
 FUZHI_PUBLIC_LIMITS = {
     "complaint": (int(os.environ.get("FUZHI_COMPLAINTS_PER_HOUR", "10")), 3600),
     "receipt": (int(os.environ.get("FUZHI_RECEIPT_LOOKUPS_PER_10MIN", "30")), 600),
@@ -322,16 +347,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "webapp.api.pagination.Page",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
-    # Throttles count by REMOTE_ADDR only: with DRF's default a caller could dodge them by
-    # sending another X-Forwarded-For each time (as webapp.security.context.client_ip).
-    "NUM_PROXIES": 0,
+    # The same trusted proxies as the pages (our throttles read the address through
+    # webapp.security.context.client_ip, never a client-written X-Forwarded-For entry).
+    "NUM_PROXIES": FUZHI_TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 FUZHI_API_RATES = {
     "user": os.environ.get("FUZHI_API_RATE_USER", "600/min"),
     "anon": os.environ.get("FUZHI_API_RATE_ANON", "60/min"),
-    "public_write": os.environ.get("FUZHI_API_RATE_PUBLIC_WRITE", "5/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fuzhi API",
