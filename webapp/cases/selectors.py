@@ -13,6 +13,7 @@ from django.utils import timezone
 from webapp.accounts.selectors import role_pairs, visible_agency_ids
 
 from .models import Case, CaseEvent, HumanTask, JobRun, TaskState
+from .stalls import stalled_cases
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -120,5 +121,7 @@ def schedule_overview(now: datetime) -> dict[str, Any]:
         .order_by("due_at")[:50],
         "runs": JobRun.objects.all()[:100],
         "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        # Issue 19: a running case that waits for nothing never moves again.
+        "stalled": stalled_cases(),
         "now": now,
     }

@@ -54,6 +54,10 @@ def _workflow_findings(case: Case, where: str) -> list[Finding]:
             findings.append(Finding(where, "marked completed but the workflow has not ended"))
     elif workflow.is_completed():
         findings.append(Finding(where, "the workflow has ended but the case is still running"))
+    elif not engine.waiting_for(definition, workflow):
+        findings.append(
+            Finding(where, "running, but waits for no task, timer or message: it has stalled")
+        )
     for engine_id in sorted(set(ready) - set(rows)):
         findings.append(
             Finding(
