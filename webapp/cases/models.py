@@ -286,18 +286,33 @@ class CaseEvent(models.Model):
         return str(EVENT_KINDS.get(self.kind, self.kind))
 
 
+JOB_STATUSES = {
+    "running": _("running"),
+    "succeeded": _("succeeded"),
+    "failed": _("failed"),
+    "lost": _("lost (its worker died)"),
+}
+
+
 class JobRun(models.Model):
     """One run of a background job, so an operator sees what fired, what failed and why."""
 
     name = models.CharField(max_length=100)
     args = models.JSONField(default=list)
-    status = models.CharField(max_length=10, default="running")  # running/succeeded/failed
+    # running/succeeded/failed, or lost: its worker died before it finished (jobs.py).
+    status = models.CharField(max_length=10, default="running")
     result = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    # The Celery message it ran (its task id): a message redelivered after its worker
+    # died runs again with the same id, so the new run finds the lost one.
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    redelivery_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"
     )
 
     class Meta:
@@ -306,3 +321,7 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{self.args} {self.status}"
+
+    @property
+    def status_label(self) -> str:
+        return str(JOB_STATUSES.get(self.status, self.status))

@@ -119,8 +119,11 @@ def schedule_overview(now: datetime) -> dict[str, Any]:
         )
         .select_related("case", "agency")
         .order_by("due_at")[:50],
-        "runs": JobRun.objects.all()[:100],
-        "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        "runs": JobRun.objects.select_related("redelivery_of").all()[:100],
+        # Failed, or lost with their worker and never redelivered: each can be retried.
+        "failed": JobRun.objects.filter(
+            status__in=["failed", "lost"], retries__isnull=True, redeliveries__isnull=True
+        )[:50],
         # Issue 19: a running case that waits for nothing never moves again.
         "stalled": stalled_cases(),
         "now": now,

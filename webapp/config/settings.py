@@ -295,6 +295,8 @@ else:
         "unacked_restore_throttle": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A job run still "running" after this long lost its worker (webapp/cases/jobs.py).
+FUZHI_JOB_LOST_AFTER_MINUTES = int(os.environ.get("FUZHI_JOB_LOST_AFTER_MINUTES", "60"))
 # A task is acknowledged only after it ran: a worker killed mid-task gets it redelivered,
 # and every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
@@ -305,6 +307,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    # Runs whose worker died and whose message never came back (webapp/cases/jobs.py).
+    "lost-runs": {"task": "webapp.cases.tasks.mark_lost_runs", "schedule": 600.0},
     # The mail outbox: what is still pending after its step (webapp/accounts/outbox.py).
     "deliver-mail": {"task": "webapp.accounts.tasks.deliver_due_mail", "schedule": 60.0},
     # Art. 15(3): signed checkpoints of every history head, outside the database.
