@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A database outage answers 503 with Retry-After, not 500 (webapp/security/outage.py).
+    "webapp.security.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.config.urls"

@@ -8,6 +8,9 @@ from webapp.cases import schedule_views
 from webapp.security import views as security_views
 from webapp.security.forms import ThrottledAdminAuthenticationForm
 
+# A database outage raised outside a view answers 503 too (webapp/security/outage.py).
+handler500 = "webapp.security.outage.server_error"
+
 # One sign-in policy on every path: the admin's sign-in is throttled as /login/ is (and
 # the authentication backend refuses a locked name or address whatever form asks).
 admin.site.login_form = ThrottledAdminAuthenticationForm
