@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API writes with an Idempotency-Key are answered once (webapp/api/idempotency.py).
+    "webapp.api.idempotency.IdempotencyMiddleware",
     # A database outage answers 503 with Retry-After, not 500 (webapp/security/outage.py).
     "webapp.security.outage.DatabaseOutageMiddleware",
 ]
@@ -309,6 +311,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    "idempotency-keys": {"task": "webapp.api.tasks.expire_idempotency_keys", "schedule": 3600.0},
     # Runs whose worker died and whose message never came back (webapp/cases/jobs.py).
     "lost-runs": {"task": "webapp.cases.tasks.mark_lost_runs", "schedule": 600.0},
     # The mail outbox: what is still pending after its step (webapp/accounts/outbox.py).
@@ -359,6 +362,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# How long an API write's answer is kept for a retry with the same Idempotency-Key.
+FUZHI_IDEMPOTENCY_HOURS = int(os.environ.get("FUZHI_IDEMPOTENCY_HOURS", "24"))
 FUZHI_API_RATES = {
     "user": os.environ.get("FUZHI_API_RATE_USER", "600/min"),
     "anon": os.environ.get("FUZHI_API_RATE_ANON", "60/min"),
