@@ -15,7 +15,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home fuzhi \
-    && mkdir -p /var/lib/fuzhi && chown fuzhi /var/lib/fuzhi
+    && mkdir -p /var/lib/fuzhi /var/lib/fuzhi-checkpoints \
+    && chown fuzhi /var/lib/fuzhi /var/lib/fuzhi-checkpoints
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY processes ./processes

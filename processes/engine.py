@@ -106,6 +106,8 @@ class _Run:
         # the live tasks need, so a step costs the same in a case's first round and its
         # thousandth (docs/performance.md).
         compaction.compact(self.workflow)
+        # Fail closed: a tree the engine could no longer walk is never stored.
+        compaction.check_depth(self.workflow)
         return Outcome(
             state=snapshot.dump(self.workflow),
             human_tasks=ready_human_tasks(self.definition, self.workflow),
@@ -268,6 +270,18 @@ def ready_human_tasks(
             )
         )
     return tuple(tasks)
+
+
+def waiting_for(definition: ProcessDefinition, workflow: BpmnWorkflow) -> list[str]:
+    """The BPMN ids of what a workflow waits for: user tasks ready for a person and
+    catching events (timers, messages, signals). Empty for a workflow that has not ended:
+    it has stalled, and nothing will ever move it."""
+    if workflow.is_completed():
+        return []
+    waits = [task.bpmn_id for task in ready_human_tasks(definition, workflow)]
+    for task in list(workflow.event_manager.tasks.values()):
+        waits.append(str(getattr(task.task_spec, "bpmn_id", "") or task.task_spec.name))
+    return sorted(set(waits))
 
 
 def _timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:

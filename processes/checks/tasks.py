@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..definition import KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
+from ..definition import ANY_STEP, KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
 from ..errors import ModelError, ScriptRefused, one_line
 from ..sandbox.policy import check_expression
 from .code import code_of, code_problem
@@ -128,6 +128,7 @@ def _task_problems(
             f"due date {info.due_in!r} is neither an ISO-8601 duration such as P3D nor a "
             "number of working days such as 5WD"
         )
+    yield from (problem(text) for text in _four_eyes_problems(definition, info.bpmn_id))
     operator = getattr(task_spec, "operation_name", None)
     if operators is not None and operator is not None and operator not in operators:
         known = ", ".join(sorted(operators)) or "none"
@@ -143,6 +144,23 @@ def _task_problems(
                 yield at(flow[0], flow[1], text)
                 continue
         yield problem(text)
+
+
+def _four_eyes_problems(definition: ProcessDefinition, bpmn_id: str) -> Iterator[str]:
+    """``fourEyes`` names other user tasks of this model (or is ``*``), on a user task."""
+    info = definition.tasks[bpmn_id]
+    if not info.four_eyes:
+        return
+    if info.kind != "UserTask":
+        yield "fourEyes is a rule of who completes a user task; this element is none"
+    if info.four_eyes == (ANY_STEP,):
+        return
+    for name in info.four_eyes:
+        other = definition.tasks.get(name)
+        if name == bpmn_id:
+            yield f"fourEyes names the task itself ({name!r})"
+        elif other is None or other.kind not in ("UserTask", "ManualTask"):
+            yield f"fourEyes names {name!r}, which is not a user task of this model"
 
 
 def _flow_between(definition: ProcessDefinition, source: str, target: str) -> Any:

@@ -26,6 +26,9 @@ def test_it_points_the_app_at_postgres_and_redis_and_needs_a_secret_key():
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://")
         assert "SECRET_KEY:?" in env["SECRET_KEY"]
+        # One history key for all containers (else each would generate its own).
+        assert "FUZHI_HISTORY_KEYS:?" in env["FUZHI_HISTORY_KEYS"]
+        assert "checkpoints:/var/lib/fuzhi-checkpoints" in services[name]["volumes"]
     assert "celery" in services["worker"]["command"] and "beat" in services["beat"]["command"]
 
 

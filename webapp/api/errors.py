@@ -18,6 +18,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict, articles_in
+from webapp.security import outage
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         return _drf_error(exc)
+    if isinstance(exc, outage.OUTAGE):  # not a bug: the client comes back later
+        headers = {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
+        logger.warning("database unavailable in %s", context.get("view"))
+        return Response(outage.api_body(), status=503, headers=headers)
     # A bug, not the caller's fault: log it with its traceback and say so without detail.
     logger.exception("API error in %s", context.get("view"))
     body = error_body("server_error", _("The server failed to handle this request."))
