@@ -61,7 +61,8 @@ def test_a_run_never_redelivered_is_marked_lost_and_can_be_retried(
 
     page = schedule_page(client, hr, city)
     failed = page.split('data-testid="failed-jobs"')[1].split("</table>")[0]
-    assert "deadlines_sweep" in failed and reverse("schedule_retry", args=[stuck.pk]) in failed
+    assert "办理期限提醒与督办" in failed and "已丢失" in failed  # the job and its state, named
+    assert reverse("schedule_retry", args=[stuck.pk]) in failed
     assert "已丢失" in failed
     response = client.post(reverse("schedule_retry", args=[stuck.pk]))
     assert response.status_code == 302
