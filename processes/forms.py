@@ -6,7 +6,6 @@ schema by URL is refused, so validating a task's data never reaches outside the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,6 +13,9 @@ import jsonschema
 
 from . import xmlsafe
 from .errors import HostileInput, ModelError
+from .jsonsafe import JsonRefused, load_json
+
+MAX_FORM_DEPTH = 64  # objects and arrays inside each other in one form schema
 
 
 def parse_forms(files: Mapping[str, bytes]) -> tuple[dict[str, dict[str, Any]], list[ModelError]]:
@@ -34,13 +36,21 @@ def _parse_form(name: str, data: bytes) -> dict[str, Any]:
     if len(data) > xmlsafe.MAX_MODEL_BYTES:
         raise HostileInput(f"form is over the {xmlsafe.MAX_MODEL_BYTES:,}-byte limit", file=name)
     try:
-        schema = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ModelError("form is not UTF-8 text", file=name) from None
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"form is not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
-    except RecursionError:
-        raise HostileInput("form is nested too deeply to read", file=name) from None
+        schema = load_json(data, max_bytes=xmlsafe.MAX_MODEL_BYTES, max_depth=MAX_FORM_DEPTH)
+    except JsonRefused as exc:
+        if exc.reason == "encoding":
+            raise ModelError("form is not UTF-8 text", file=name) from None
+        if exc.reason == "syntax":
+            detail = str(exc).split(": ", 1)[-1]
+            raise ModelError(
+                f"form is not valid JSON: {detail}", file=name, line=exc.line
+            ) from None
+        if exc.reason == "too_deep":
+            raise HostileInput(
+                f"form is nested more than {MAX_FORM_DEPTH} deep; a form never needs that",
+                file=name,
+            ) from None
+        raise HostileInput(f"form cannot be stored: {exc}", file=name) from None
     if not isinstance(schema, dict) or schema.get("type") != "object":
         raise ModelError('a form schema must be an object with "type": "object"', file=name)
     try:

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over their address's limit are answered 413 before anything reads them.
+    "webapp.config.limits.RequestLimitsMiddleware",
     # Serves collected static files (bundles, CSS) from gunicorn in the production shape.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +230,9 @@ FUZHI_PUBLIC_LIMITS = {
     "read": (int(os.environ.get("FUZHI_PUBLIC_READS_PER_10MIN", "300")), 600),
 }
 FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
+# Request bodies (webapp/config/limits.py): larger ones are answered 413 unread.
+FUZHI_API_MAX_BODY = int(os.environ.get("FUZHI_API_MAX_BODY", "262144"))
+FUZHI_DESIGNER_MAX_UPLOAD = int(os.environ.get("FUZHI_DESIGNER_MAX_UPLOAD", str(16 * 1024 * 1024)))
 
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.
@@ -289,7 +294,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded JSON (size, depth, UTF-8, storable text): webapp/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["webapp.api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "webapp.api.throttles.UserThrottle",
         "webapp.api.throttles.AnonThrottle",
