@@ -22,11 +22,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, snapshot
+from . import compaction, snapshot, timers
 from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
+from .forms import form_validator
 from .operators import OperatorCall, OperatorRegistry
 from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
+from .script_helpers import DOMAIN_HELPERS
 from .types import HumanTask, Outcome, StepRecord
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
@@ -51,8 +53,13 @@ class _Run:
         self.context = context
         self.ran: list[StepRecord] = []
         self.count = 0
+        self.working_days = (helpers or {}).get("working_days_duration") or DOMAIN_HELPERS[
+            "working_days_duration"
+        ]
         self.script_engine = RestrictedScriptEngine(
-            RestrictedEnvironment(helpers=helpers), service_caller=self._call_operator
+            RestrictedEnvironment(helpers=helpers),
+            service_caller=self._call_operator,
+            result_check=self._check_result,
         )
         if workflow is None:
             workflow = BpmnWorkflow(
@@ -81,6 +88,19 @@ class _Run:
             raise ScriptFailed(
                 f"operator {name!r} in {info.bpmn_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def _check_result(self, task: Task, expression: str, value: Any) -> Any:
+        """What an expression gave, as SpiffWorkflow may use it: a timer's value read by
+        Fuzhi (``timers.py``), a multi-instance count no larger than one call may run."""
+        if expression == getattr(task.task_spec, "cardinality", None):
+            count = len(value) if isinstance(value, (list, tuple, dict)) else value
+            if not isinstance(count, int) or not 0 <= count <= MAX_ENGINE_TASKS:
+                raise ScriptFailed(
+                    f"element {task.task_spec.bpmn_id}: the number of instances must be a "
+                    f"whole number from 0 to {MAX_ENGINE_TASKS}, not {str(count)[:40]}"
+                )
+            return value
+        return timers.checked_value(task, expression, value, self.working_days)
 
     def _record(self, task: Task) -> None:
         self.count += 1
@@ -222,10 +242,7 @@ def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[s
     """Refuse data that does not satisfy the task's JSON Schema (one message per field)."""
     if not form_name:
         return
-    schema = definition.forms[form_name]
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = form_validator(definition.forms[form_name])
     errors: dict[str, str] = {}
     codes: dict[str, str] = {}
     for error in validator.iter_errors(dict(data)):

@@ -40,6 +40,9 @@ from .policy import FORBIDDEN_NAMES, check_expression, compiled_code, prefix
 from .safe_builtins import BUILTINS, EXCEPTIONS
 
 ServiceCaller = Callable[[Any, str, dict[str, Any]], Any]
+# Called with (task, expression, value) after an expression is evaluated for a task; what
+# it returns is what SpiffWorkflow gets (the engine reads timers' values through it).
+ResultCheck = Callable[[Any, str, Any], Any]
 
 
 # Every function a script may call: the bounded builtins, then the domain helpers.
@@ -277,9 +280,11 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         environment: BasePythonScriptEngineEnvironment | None = None,
         *,
         service_caller: ServiceCaller | None = None,
+        result_check: ResultCheck | None = None,
     ) -> None:
         super().__init__(environment=environment or RestrictedEnvironment())
         self.service_caller = service_caller
+        self.result_check = result_check
 
     def validate(self, expression: str) -> None:
         # SyntaxError first: DMNEngine.needs_eq relies on it to spot cells like "> 5".
@@ -293,10 +298,14 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
         if isinstance(self.environment, RestrictedEnvironment):
-            return self.environment.evaluate(
+            value = self.environment.evaluate(
                 expression, task.data, external_context, where=_where(task)
             )
-        return super().evaluate(task, expression, external_context)
+        else:
+            value = super().evaluate(task, expression, external_context)
+        if self.result_check is not None:
+            return self.result_check(task, expression, value)
+        return value
 
     def execute(
         self,

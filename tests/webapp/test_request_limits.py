@@ -50,6 +50,24 @@ BODIES: dict[str, tuple[bytes, str]] = {
     "not json": (b"{'data': nope", "application/json"),
     "huge integer": (b'{"data": {"exam_score": ' + b"9" * 5000 + b"}}", "application/json"),
 }
+# Form posts a browser would never send: Django's parsers must refuse them, not crash.
+FORM_BODIES: dict[str, tuple[bytes, str]] = {
+    "form, unknown charset": (
+        b"a=%E6%8A%95&b=2",
+        "application/x-www-form-urlencoded; charset=x-nope",
+    ),
+    "form, utf-16": (
+        "a=投诉".encode("utf-16"),
+        "application/x-www-form-urlencoded; charset=utf-16",
+    ),
+    "form, broken escapes": (b"a=%ED%A0%80&b=%zz&%", "application/x-www-form-urlencoded"),
+    "multipart without boundary": (b"--x\r\n", "multipart/form-data"),
+    "multipart garbage": (b"garbage" * 100, "multipart/form-data; boundary=zz"),
+    "too many fields": (
+        b"&".join(b"f%d=1" % i for i in range(1200)),
+        "application/x-www-form-urlencoded",
+    ),
+}
 HUGE = b'{"comment": "' + b"x" * 3_000_000 + b'"}'
 
 
@@ -212,7 +230,8 @@ def test_every_route_survives_every_hostile_body_from_every_caller(
     for route in routes():
         url = fill(route, records)
         for who, client in clients.items():
-            for name, (body, kind) in {**BODIES, "huge": (HUGE, "application/json")}.items():
+            hostile = {**BODIES, **FORM_BODIES, "huge": (HUGE, "application/json")}
+            for name, (body, kind) in hostile.items():
                 cache.clear()
                 response = send(client, url, body, kind)
                 sent += 1
