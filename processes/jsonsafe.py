@@ -109,3 +109,12 @@ def _check_text(text: str) -> None:
 def _check_text_with_nul(text: str) -> None:
     if not text.isascii():
         _check_text(text.replace("\x00", ""))
+
+
+def text_problem(text: str) -> str:
+    """'' when ``text`` can be stored and hashed, else what is wrong with it."""
+    try:
+        _check_text(text)
+    except JsonRefused as exc:
+        return "a NUL character" if exc.reason == "nul" else "a lone surrogate"
+    return ""

@@ -166,8 +166,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             try:
                 if kind == "script":
                     exec(code, namespace)  # noqa: S102 - RestrictedPython code, guarded namespace
-                    return None
-                return eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+                    value = None
+                else:
+                    value = eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+                # A last C-level operation may have run past the deadline with no trace
+                # event after it: a result that came too late is a time-out all the same.
+                run.check_deadline()
+                return value
             finally:
                 # First thing, before any handler below calls a function: otherwise the
                 # tracer would count those calls too and could raise once more.

@@ -15,9 +15,11 @@ calls of ``_getattr_``, ``_getitem_``, ``_getiter_``, ``_write_``...; our policy
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping
 from datetime import date, datetime, timedelta
 from types import (
     BuiltinFunctionType,
@@ -35,8 +37,13 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from .limits import (
     MAX_FORMAT_WIDTH,
+    MAX_OPERAND_BITS,
+    MAX_POW_COST,
+    MAX_SAME_HASH,
+    MAX_SEQUENCE_LENGTH,
     LimitExceeded,
     Refusal,
+    check_deadline,
     check_int_bits,
     check_size,
     tick_loop,
@@ -64,12 +71,48 @@ def _guard_mul(a: Any, b: Any) -> None:
 def _guard_add(a: Any, b: Any) -> None:
     if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
         check_size(len(a) + len(b), "a concatenation")
+    elif _is_int(a) and _is_int(b):
+        _guard_int_growth(a, b)
+
+
+def _guard_int_growth(a: int, b: int) -> None:
+    # a + b and a - b gain at most one bit, so a number can pass the limit by one bit at
+    # most: an operand already past it is refused (repeated x = x + x stops there).
+    check_int_bits(max(a.bit_length(), b.bit_length()))
+
+
+def _guard_sub(a: Any, b: Any) -> None:
+    if _is_int(a) and _is_int(b):
+        _guard_int_growth(a, b)
+
+
+def check_operands(*values: Any) -> None:
+    """Refuse //, %, divmod or pow on an integer too large for its cost to be bounded."""
+    for value in values:
+        if _is_int(value) and value.bit_length() > MAX_OPERAND_BITS:
+            raise LimitExceeded(
+                f"exceeded the size limit (an integer of {value.bit_length():,} bits in "
+                f"arithmetic; at most {MAX_OPERAND_BITS:,})"
+            )
 
 
 def guard_pow(a: Any, b: Any, modulo: Any = None) -> None:
-    """Refuse ``a ** b`` whose result would be too large (shared with the ``pow`` builtin)."""
+    """Refuse ``a ** b`` whose result would be too large, and ``pow(a, b, m)`` that would
+    run too long (shared with the ``pow`` builtin)."""
+    check_operands(a, b, modulo)
     if modulo is None and _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
-        check_int_bits(abs(a).bit_length() * b)
+        check_int_bits(int(math.log2(abs(a)) * b) + 1)
+    elif _is_int(modulo) and _is_int(b) and b > 0:
+        cost = b.bit_length() * max(modulo.bit_length(), 64) ** 2
+        if cost > MAX_POW_COST:
+            raise LimitExceeded(
+                f"exceeded the time limit (pow with a {b.bit_length():,}-bit exponent modulo "
+                f"a {modulo.bit_length():,}-bit number)"
+            )
+
+
+def _guard_divide(a: Any, b: Any) -> None:
+    check_operands(a, b)
 
 
 def _guard_lshift(a: Any, b: Any) -> None:
@@ -92,10 +135,100 @@ def _check_format_widths(spec: str) -> None:
 
 
 def _guard_mod(a: Any, b: Any) -> None:
-    if isinstance(a, str):
-        _check_format_widths(a)
-    elif isinstance(a, bytes):
-        _check_format_widths(a.decode("latin-1"))
+    if isinstance(a, (str, bytes)):
+        _check_format_widths(a if isinstance(a, str) else a.decode("latin-1"))
+        args = b if isinstance(b, tuple) else (b,)
+        check_render_size(args)
+        total = sum(len(x) for x in args if isinstance(x, (str, bytes)))
+        check_size(len(a) + total, "a %-formatted text")
+    else:
+        check_operands(a, b)
+
+
+# ---------------------------------------------------------- hashing and rendering
+
+_VIEWS: Final = (KeysView, ItemsView)
+_HASHED: Final = (set, frozenset, dict, KeysView, ItemsView)
+
+
+def check_hash_spread(items: Any) -> Any:
+    """``items`` (materialised if it was an iterator), refused if more than
+    ``MAX_SAME_HASH`` distinct values among them hash alike: a set or dict built from them
+    in one C call would compare each with all the others, a quadratic loop no trace event
+    interrupts (``{*range(0, 10**6 * (2**61 - 1), 2**61 - 1)}``: about 3 hours)."""
+    if not isinstance(items, (list, tuple, str, dict, set, frozenset, KeysView, ItemsView)):
+        items = list(items)
+    if len(items) <= MAX_SAME_HASH or isinstance(items, (str, set, frozenset, dict, KeysView)):
+        return items  # few, or already hashed (building them was checked or traced)
+    try:
+        counts = Counter(map(hash, items))
+    except TypeError:
+        return items  # unhashable: the operation itself says so
+    common, count = counts.most_common(1)[0]
+    if count > MAX_SAME_HASH:
+        alike = [item for item in items if hash(item) == common]
+        if any(item != alike[0] for item in alike):
+            raise LimitExceeded(
+                f"exceeded the time limit ({count:,} values that hash alike in one set or "
+                f"dict; at most {MAX_SAME_HASH:,})"
+            )
+    return items
+
+
+def check_render_size(value: Any) -> None:
+    """Refuse to turn ``value`` into text if the text would be too long: a list that holds
+    itself twice, 30 times over, is small in memory and a billion elements as text."""
+    budget = MAX_SEQUENCE_LENGTH
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            budget -= len(item)
+        elif isinstance(item, dict):
+            budget -= len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            budget -= len(item)
+            stack.extend(item)
+        else:
+            budget -= 1
+        if budget < 0:
+            raise LimitExceeded(
+                f"exceeded the size limit (a text of more than {MAX_SEQUENCE_LENGTH:,} "
+                "characters or elements)"
+            )
+
+
+def _star(items: Any) -> Any:
+    """``*items`` in a display or a call: sized and charged before it is unpacked."""
+    if not hasattr(items, "__len__"):
+        items = list(items)
+    check_size(len(items), "an unpacked sequence")
+    return items
+
+
+def _set(items: list[Any]) -> set[Any]:
+    """``{a, *b}``: the policy turns a set display that unpacks into this call."""
+    return set(check_hash_spread(items))
+
+
+def _format_value(value: Any) -> Any:
+    """Each ``{value}`` of an f-string, before it is turned into text."""
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        check_render_size(value)
+    return value
+
+
+def _join_fstring(parts: tuple[str, ...]) -> str:
+    """An f-string's pieces, joined once their total length is known to be bounded."""
+    check_size(sum(len(part) for part in parts), "an f-string")
+    return "".join(parts)
+
+
+def _guard_bitop(a: Any, b: Any) -> None:
+    if isinstance(a, (dict, set, *_VIEWS)) and not isinstance(b, _HASHED):
+        check_hash_spread(b)
 
 
 def _mul(a: Any, b: Any) -> Any:
@@ -120,22 +253,49 @@ def _lshift(a: Any, b: Any) -> Any:
 
 def _mod(a: Any, b: Any) -> Any:
     _guard_mod(a, b)
-    return a % b
+    result = a % b
+    check_deadline()
+    return result
+
+
+def _sub(a: Any, b: Any) -> Any:
+    _guard_sub(a, b)
+    return a - b
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    _guard_divide(a, b)
+    result = a // b
+    check_deadline()
+    return result
+
+
+def _bitop(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``&``, ``|``, ``^`` on a dict's keys or items hash the other operand into a set."""
+
+    def guarded(a: Any, b: Any) -> Any:
+        if isinstance(a, _VIEWS) and not isinstance(b, _HASHED):
+            check_hash_spread(b)
+        elif isinstance(b, _VIEWS) and not isinstance(a, _HASHED):
+            check_hash_spread(a)
+        return op(a, b)
+
+    return guarded
 
 
 _INPLACE: Final[dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], None] | None]]] = {
     "+=": (operator.iadd, _guard_add),
-    "-=": (operator.isub, None),
+    "-=": (operator.isub, _guard_sub),
     "*=": (operator.imul, _guard_mul),
     "/=": (operator.itruediv, None),
-    "//=": (operator.ifloordiv, None),
+    "//=": (operator.ifloordiv, _guard_divide),
     "%=": (operator.imod, _guard_mod),
     "**=": (operator.ipow, guard_pow),
     "<<=": (operator.ilshift, _guard_lshift),
     ">>=": (operator.irshift, None),
-    "|=": (operator.ior, None),
-    "^=": (operator.ixor, None),
-    "&=": (operator.iand, None),
+    "|=": (operator.ior, _guard_bitop),
+    "^=": (operator.ixor, _guard_bitop),
+    "&=": (operator.iand, _guard_bitop),
 }
 
 
@@ -230,7 +390,28 @@ def _bounded_method(obj: Any, name: str, method: Any) -> Any:
             method(extra)
 
         return extend
+    if isinstance(obj, dict) and name in ("update", "fromkeys"):
+        return _hashing_dict_method(name, method)
     return method
+
+
+def _hashing_dict_method(name: str, method: Any) -> Any:
+    """``dict.update(pairs)`` and ``dict.fromkeys(keys)``, their keys' hashes checked."""
+
+    def hashing(*args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], dict):
+            items = check_hash_spread(args[0])
+            if name == "update":
+                check_hash_spread(pair_keys(items))
+            args = (items, *args[1:])
+        return method(*args, **kwargs)
+
+    return hashing
+
+
+def pair_keys(pairs: Any) -> list[Any]:
+    """The keys of ``dict(pairs)``: the first of each two-item pair."""
+    return [p[0] for p in pairs if isinstance(p, (list, tuple)) and len(p) == 2]
 
 
 def _getattr(obj: Any, name: Any) -> Any:
@@ -313,6 +494,15 @@ GUARDS: Final[dict[str, Any]] = {
     "_pow_": _pow,
     "_lshift_": _lshift,
     "_mod_": _mod,
+    "_sub_": _sub,
+    "_floordiv_": _floordiv,
+    "_and_": _bitop(operator.and_),
+    "_or_": _bitop(operator.or_),
+    "_xor_": _bitop(operator.xor),
+    "_set_": _set,
+    "_star_": _star,
+    "_fval_": _format_value,
+    "_fjoin_": _join_fstring,
 }
 
 
@@ -323,6 +513,11 @@ BINOP_GUARDS: Final[dict[type[ast.operator], str]] = {
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
     ast.Mod: "_mod_",
+    ast.Sub: "_sub_",
+    ast.FloorDiv: "_floordiv_",
+    ast.BitAnd: "_and_",
+    ast.BitOr: "_or_",
+    ast.BitXor: "_xor_",
 }
 
 
