@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import xmlsafe
 from .catalog import check_decision_file
 from .errors import ModelError, ScriptFailed
+from .pool import PooledEnvironment
 from .sandbox.environment import RestrictedScriptEngine
 
 
@@ -57,7 +58,8 @@ def load_decision(name: str, data: bytes, decision_id: str) -> Decision:
 
 def decide(decision: Decision, data: dict[str, Any]) -> dict[str, Any]:
     """The outputs of the matching rule(s) for ``data`` ({} when no rule matches)."""
-    task = _Task(data=dict(data), workflow=_Workflow(RestrictedScriptEngine()))
+    engine = RestrictedScriptEngine(PooledEnvironment())  # cells run in a sandbox worker
+    task = _Task(data=dict(data), workflow=_Workflow(engine))
     try:
         result: dict[str, Any] = decision.engine.result(task)
     except SpiffWorkflowException as exc:

@@ -15,19 +15,18 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-import jsonschema
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, snapshot, timers
+from . import compaction, pool, snapshot, timers
 from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
-from .forms import form_validator
 from .operators import OperatorCall, OperatorRegistry
-from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
+from .pool import Budget, PooledEnvironment
+from .sandbox.environment import RestrictedScriptEngine
 from .script_helpers import DOMAIN_HELPERS
 from .types import HumanTask, Outcome, StepRecord
 
@@ -47,6 +46,7 @@ class _Run:
         operators: OperatorRegistry | None,
         context: Any,
         helpers: Mapping[str, Any] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.definition = definition
         self.operators = operators or OperatorRegistry()
@@ -57,7 +57,7 @@ class _Run:
             "working_days_duration"
         ]
         self.script_engine = RestrictedScriptEngine(
-            RestrictedEnvironment(helpers=helpers),
+            PooledEnvironment(helpers=helpers, budget=budget),
             service_caller=self._call_operator,
             result_check=self._check_result,
         )
@@ -149,7 +149,7 @@ def _unwrap(exc: SpiffWorkflowException) -> ProcessError:
 def load(definition: ProcessDefinition, state: dict[str, Any]) -> BpmnWorkflow:
     """A workflow from stored state, with the restricted script engine attached."""
     workflow = snapshot.load(state, definition.spec, definition.subprocess_specs)
-    workflow.script_engine = RestrictedScriptEngine()
+    workflow.script_engine = RestrictedScriptEngine(PooledEnvironment())
     return workflow
 
 
@@ -160,12 +160,14 @@ def start(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Create a workflow with ``data`` as its start data and run it to the first wait.
 
     ``helpers`` adds or replaces functions the model's scripts may call (the webapp
-    passes its holiday-aware ``working_days_duration``)."""
-    run = _Run(definition, None, operators, context, helpers)
+    passes its holiday-aware ``working_days_duration``). ``budget`` is the seconds all the
+    call's evaluations may take together (``pool.Limits.step_budget`` by default)."""
+    run = _Run(definition, None, operators, context, helpers, budget)
     start_task = run.workflow.task_tree
     start_task.data.update(dict(data))
     for task in run.workflow.get_tasks(state=TaskState.READY):
@@ -183,6 +185,7 @@ def complete_task(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Complete one READY human task with ``data`` (validated against its form) and advance."""
     run = _Run(
@@ -191,6 +194,7 @@ def complete_task(
         operators,
         context,
         helpers,
+        budget,
     )
     task = _ready_human_task(run.workflow, task_id)
     info = definition.tasks[task.task_spec.bpmn_id]
@@ -211,6 +215,7 @@ def advance(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Fire due timers and run whatever became ready (the scheduler's call)."""
     run = _Run(
@@ -219,6 +224,7 @@ def advance(
         operators,
         context,
         helpers,
+        budget,
     )
     try:
         run.workflow.refresh_timers()
@@ -239,28 +245,14 @@ def _ready_human_task(workflow: BpmnWorkflow, task_id: str) -> Task:
 
 
 def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[str, Any]) -> None:
-    """Refuse data that does not satisfy the task's JSON Schema (one message per field)."""
+    """Refuse data that does not satisfy the task's JSON Schema (one message per field).
+    Validated in a sandbox worker: a form schema is the designer's, and its cost (nested
+    ``anyOf``, patterns, pairs of items) is bounded there by the operating system."""
     if not form_name:
         return
-    validator = form_validator(definition.forms[form_name])
-    errors: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    for error in validator.iter_errors(dict(data)):
-        field = _error_field(error)
-        errors.setdefault(field, error.message)
-        codes.setdefault(field, str(error.validator))
+    errors, codes = pool.validate(definition.forms[form_name], dict(data))
     if errors:
         raise InvalidTaskData(errors, codes)
-
-
-def _error_field(error: jsonschema.ValidationError) -> str:
-    if error.path:
-        return str(error.path[0])
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [name for name in error.validator_value if name not in error.instance]
-        if missing:
-            return str(missing[0])
-    return "__all__"
 
 
 def ready_human_tasks(

@@ -70,7 +70,34 @@ def _is_script_function(name: str, value: Any) -> bool:
     )
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """What :class:`RestrictedScriptEngine` runs code through: in this process
+    (:class:`RestrictedEnvironment`, what a sandbox worker runs) or in a worker process
+    (``processes.pool.PooledEnvironment``, what the engine uses). Both name the element
+    they run for in their messages (``where``)."""
+
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+        *,
+        where: str = "",
+    ) -> Any:
+        raise NotImplementedError
+
+    def execute(
+        self,
+        script: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+        *,
+        where: str = "",
+    ) -> bool:
+        raise NotImplementedError
+
+
+class RestrictedEnvironment(SandboxEnvironment):
     """Script environment that runs RestrictedPython code against a copy of the task data.
 
     ``execute`` applies the script's changes to ``context`` only when it succeeds and
@@ -272,7 +299,8 @@ def _where(task: Any) -> str:
 
 
 class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """``PythonScriptEngine`` over :class:`RestrictedEnvironment`.
+    """``PythonScriptEngine`` over a :class:`SandboxEnvironment` (in this process when
+    none is given: the engine always gives ``processes.pool``'s).
 
     :class:`ScriptRefused` and :class:`ScriptFailed` propagate unchanged (named after
     the BPMN element) instead of being wrapped in ``WorkflowTaskException``. DMN tables
@@ -302,7 +330,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         expression: str,
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        if isinstance(self.environment, RestrictedEnvironment):
+        if isinstance(self.environment, SandboxEnvironment):
             value = self.environment.evaluate(
                 expression, task.data, external_context, where=_where(task)
             )
@@ -318,7 +346,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         script: str,
         external_context: Mapping[str, Any] | None = None,
     ) -> bool:
-        if isinstance(self.environment, RestrictedEnvironment):
+        if isinstance(self.environment, SandboxEnvironment):
             return self.environment.execute(script, task.data, external_context, where=_where(task))
         result: bool = super().execute(task, script, external_context)
         return result

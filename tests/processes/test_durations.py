@@ -60,7 +60,7 @@ def test_it_refuses_more_than_ten_years_at_once_whatever_the_numbers() -> None:
     for text in ("P" + "9" * 60 + "Y", "P" + "1" * 100 + "D"):
         with pytest.raises(DurationError):
             iso_duration(text, start=START)
-    assert time.monotonic() - began < 0.1  # Spiff's month loop took 28 s on P4000000Y
+    assert time.monotonic() - began < 2  # Spiff's month loop took 28 s on P4000000Y
 
 
 def test_it_reads_working_days_in_the_ways_the_models_write_them() -> None:

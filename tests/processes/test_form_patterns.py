@@ -44,7 +44,7 @@ def test_the_exponential_pattern_of_the_issue_runs_in_linear_time():
             validate_form(definition, "f.json", {"name": "a" * length + "!"})
         assert refused.value.codes == {"name": "pattern"}
     validate_form(definition, "f.json", {"name": "a" * 100_000})
-    assert time.monotonic() - began < 1  # Python's re: 15 s at 28 characters, doubling
+    assert time.monotonic() - began < 5  # Python's re: 15 s at 28 characters, doubling
 
 
 def test_typed_regexes_and_property_names_match_on_re2_too():
@@ -63,10 +63,10 @@ def test_typed_regexes_and_property_names_match_on_re2_too():
 def test_unique_items_is_checked_on_a_bounded_number_of_items():
     schema = form(rows={"type": "array", "uniqueItems": True})
     definition = catalog.load_definition(bundle(schema))
-    validate_form(definition, "f.json", {"rows": [{"n": i} for i in range(1000)]})
+    validate_form(definition, "f.json", {"rows": [{"n": i} for i in range(200)]})
     began = time.monotonic()
-    with pytest.raises(InvalidTaskData, match="at most 1000 items"):
+    with pytest.raises(InvalidTaskData, match="at most 200 items"):
         validate_form(definition, "f.json", {"rows": [{"n": i} for i in range(100_000)]})
-    assert time.monotonic() - began < 1  # pairwise: 5e9 comparisons
+    assert time.monotonic() - began < 5  # pairwise: 5e9 comparisons
     with pytest.raises(InvalidTaskData):
         validate_form(definition, "f.json", {"rows": [{"n": 1}, {"n": 1}]})

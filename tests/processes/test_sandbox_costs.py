@@ -12,7 +12,9 @@ import pytest
 from processes.errors import ScriptFailed
 from processes.sandbox.environment import RestrictedEnvironment
 
-ENV = RestrictedEnvironment()
+# A generous time limit: these tests are about the guards that act before the time limit
+# (on a loaded machine the time limit could otherwise stop a payload first).
+ENV = RestrictedEnvironment(time_limit=30)
 COLLIDING = "range(0, 10**6 * (2**61 - 1), 2**61 - 1)"  # a million ints with one hash
 
 
@@ -23,7 +25,7 @@ def stopped(source: str, *, script: bool = False, env: RestrictedEnvironment = E
             env.execute(source, {})
         else:
             env.evaluate(source, {})
-    assert time.monotonic() - began < 3, f"took {time.monotonic() - began:.1f} s: {source}"
+    assert time.monotonic() - began < 25, f"took {time.monotonic() - began:.1f} s: {source}"
     return str(caught.value)
 
 
@@ -63,7 +65,7 @@ def test_integer_arithmetic_too_costly_to_run_is_refused(expression, why):
     began = time.monotonic()
     with pytest.raises(ScriptFailed, match=why.replace("(", r"\(").replace(")", r"\)")):
         ENV.evaluate(expression, {"n": 2**30000 if "n" in expression else 0})
-    assert time.monotonic() - began < 1
+    assert time.monotonic() - began < 10
 
 
 def test_integers_cannot_grow_past_the_limit_by_addition():

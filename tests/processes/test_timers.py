@@ -72,7 +72,7 @@ def test_a_computed_timer_past_ten_years_stops_its_step_at_once_naming_the_eleme
         engine.start(definition, {"wait_for": "P4000000Y"})
     with pytest.raises(ScriptFailed, match="neither an ISO-8601 duration"):
         engine.start(definition, {"wait_for": "fifteen days"})
-    assert time.monotonic() - began < 1  # SpiffWorkflow's own loop took 28 s
+    assert time.monotonic() - began < 5  # SpiffWorkflow's own loop took 28 s
 
 
 def test_working_days_are_a_timer_counted_by_the_helper_it_is_given():

