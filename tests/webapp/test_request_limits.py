@@ -69,6 +69,14 @@ FORM_BODIES: dict[str, tuple[bytes, str]] = {
     ),
 }
 HUGE = b'{"comment": "' + b"x" * 3_000_000 + b'"}'
+# What every route gets (each kind of failure once; the API and designer tests above send
+# every body to the endpoints that read them).
+SWEEP = {
+    name: body
+    for name, body in {**BODIES, **FORM_BODIES, "huge": (HUGE, "application/json")}.items()
+    if name in ("deeper", "lone surrogate", "not utf-8", "unknown charset", "huge", "nul")
+    or name in FORM_BODIES
+}
 
 
 @pytest.fixture(autouse=True)
@@ -230,13 +238,12 @@ def test_every_route_survives_every_hostile_body_from_every_caller(
     for route in routes():
         url = fill(route, records)
         for who, client in clients.items():
-            hostile = {**BODIES, **FORM_BODIES, "huge": (HUGE, "application/json")}
-            for name, (body, kind) in hostile.items():
+            for name, (body, kind) in SWEEP.items():
                 cache.clear()
                 response = send(client, url, body, kind)
                 sent += 1
                 if response.status_code >= 500:
                     failures.append(f"POST {url} as {who} with {name}: {response.status_code}")
     assert not failures, "\n".join(failures)
-    assert sent > 3000
+    assert sent > 1500
     assert (Case.objects.get(pk=waiting.case_id).version, CaseEvent.objects.count()) == state
