@@ -261,6 +261,16 @@ CELERY_TASK_IGNORE_RESULT = True
 # and every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits (docs/reliability.md): SoftTimeLimitExceeded inside the task first (its
+# transaction rolls back; every task is idempotent), then the worker child is killed
+# and replaced. A wake runs one case's step; the sweeps may walk many rows.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
+CELERY_TASK_ANNOTATIONS = {
+    "webapp.cases.tasks.wake_case": {"soft_time_limit": 60, "time_limit": 90},
+}
+# A worker child over this much memory (KiB) is replaced after its task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_MAX_MEMORY_PER_CHILD", "524288"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
