@@ -20,7 +20,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@worker_process_init.connect
+@worker_process_init.connect  # type: ignore[untyped-decorator]
 def _start_sandbox_workers(**kwargs: object) -> None:
     # Each worker process starts its own sandbox workers as it starts (processes.pool):
     # a task never runs a model's code in the Celery process itself.
