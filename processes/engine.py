@@ -250,7 +250,12 @@ def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[s
     ``anyOf``, patterns, pairs of items) is bounded there by the operating system."""
     if not form_name:
         return
-    errors, codes = pool.validate(definition.forms[form_name], dict(data))
+    try:
+        errors, codes = pool.validate(definition.forms[form_name], dict(data))
+    except ScriptFailed as exc:
+        # Too costly to check (its worker was stopped): the data is refused like any
+        # data that does not fit, so every caller already says so and saves nothing.
+        errors, codes = {"__all__": str(exc)}, {"__all__": "limit"}
     if errors:
         raise InvalidTaskData(errors, codes)
 

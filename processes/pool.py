@@ -85,13 +85,16 @@ class Limits:
 
 
 class Budget:
-    """Seconds of evaluation left to one engine call (or one test run of several)."""
+    """Seconds of evaluation left to one engine call (or one test run of several),
+    counted from its first evaluation."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline: float | None = None
 
     def remaining(self) -> float:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
         return self.deadline - time.monotonic()
 
 

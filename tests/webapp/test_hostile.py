@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).resolve().parents[1] / "hostile"
 MANIFEST: dict[str, dict[str, str]] = json.loads((CORPUS / "MANIFEST.json").read_text())
 SENTINEL = Path("/tmp/fuzhi-hostile-sentinel")
-SECONDS = 10.0  # each refusal or stop, generously bounded (the limits are 2 s of script time)
+SECONDS = 30.0  # each refusal or stop (issue 18: every attack ends within 30 s)
 
 
 def bundle(name: str) -> dict[str, bytes]:
