@@ -49,6 +49,11 @@ class _Run:
         budget: Budget | None = None,
     ) -> None:
         self.definition = definition
+        # Decision tables run whole in a sandbox worker: one round trip per table.
+        pool.decisions_in_workers(
+            [definition.spec, *definition.subprocess_specs.values()],
+            lambda: definition.content_hash,
+        )
         self.operators = operators or OperatorRegistry()
         self.context = context
         self.ran: list[StepRecord] = []

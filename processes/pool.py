@@ -118,6 +118,7 @@ class Worker:
     served: int = 0
     cpu: float = 0.0
     retire: bool = False
+    tables: set[str] = field(default_factory=set)  # decision tables this worker holds
 
     def __post_init__(self) -> None:
         env = {
@@ -411,6 +412,49 @@ class PooledEnvironment(SandboxEnvironment):
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise ScriptFailed("no operator registry attached")
 
+    def decide(self, decision: PooledDecision, data: dict[str, Any], where: str) -> Any:
+        """A whole decision table over ``data`` in one round trip (its cells run in the
+        worker as they would here, each under the time limit; together under the budget)."""
+        remaining = self.budget.remaining()
+        if remaining <= 0:
+            raise ScriptFailed(
+                f"{prefix(where)}decision not run: this step's scripts already ran for "
+                f"{self.budget.seconds:g} s in all, the most one step may"
+            )
+        request = {
+            **self._request("decide", "", data, None, where, min(_limits.time_limit, remaining)),
+            "key": decision.key,
+            "table": decision.decision_table,
+            "cpu_limit": remaining + _limits.grace,
+        }
+        deadline = time.monotonic() + remaining + _limits.grace
+        head = f"{prefix(where)}decision table stopped"
+        reply = call(request, deadline, self.remote, head, remaining)
+        if not reply.get("ok"):
+            _raise(reply, "decision table", "", where)
+        return reply.get("value")
+
+    def _request(
+        self,
+        op: str,
+        source: str,
+        context: dict[str, Any],
+        external: Mapping[str, Any] | None,
+        where: str,
+        time_limit: float,
+    ) -> dict[str, Any]:
+        return {
+            "op": op,
+            "source": source,
+            "context": context,
+            "external": dict(external or {}),
+            "where": where,
+            "helpers": sorted(self.remote),
+            "time_limit": time_limit,
+            "max_steps": _limits.max_steps,
+            "cpu_limit": time_limit + _limits.grace,
+        }
+
     def _run(
         self,
         op: str,
@@ -426,17 +470,7 @@ class PooledEnvironment(SandboxEnvironment):
                 f"{prefix(where)}{kind} not run: this step's scripts already ran for "
                 f"{self.budget.seconds:g} s in all, the most one step may"
             )
-        request = {
-            "op": op,
-            "source": source,
-            "context": context,
-            "external": dict(external or {}),
-            "where": where,
-            "helpers": sorted(self.remote),
-            "time_limit": time_limit,
-            "max_steps": _limits.max_steps,
-            "cpu_limit": time_limit + _limits.grace,
-        }
+        request = self._request(op, source, context, external, where, time_limit)
         deadline = time.monotonic() + time_limit + _limits.grace
         reply = call(request, deadline, self.remote, _head(kind, source, where), time_limit)
         if not reply.get("ok"):
@@ -466,6 +500,11 @@ def call(
     the worker must be stopped at ``deadline`` (it is killed and replaced) or dies."""
     workers = pool()
     worker = workers.acquire()
+    if "table" in request:  # a decision table travels once to each worker
+        if request["key"] in worker.tables:
+            request = {**request, "table": None}
+        else:
+            worker.tables.add(request["key"])
     try:
         return worker.request(request, deadline, helpers)
     except _Timeout:
@@ -494,3 +533,33 @@ def _raise(reply: dict[str, Any], kind: str, source: str, where: str) -> None:
         head = _head(kind, source, where)
         message = f"{head}: it needed more than {_limits.memory_mb} MB of memory"
     raise ScriptFailed(message)
+
+
+class PooledDecision:
+    """A business rule task's decision table, evaluated whole in a worker (one round trip
+    instead of one per cell). SpiffWorkflow calls ``result(task)`` as it would call its
+    own ``DMNEngine``; outside the engine's script environment the table runs as before.
+    """
+
+    def __init__(self, engine: Any, key: str) -> None:
+        self.original = engine
+        self.decision_table = engine.decision_table  # what SpiffWorkflow's serializer reads
+        self.key = key
+
+    def result(self, task: Any) -> Any:
+        environment = getattr(task.workflow.script_engine, "environment", None)
+        if not isinstance(environment, PooledEnvironment):
+            return self.original.result(task)
+        spec = getattr(task, "task_spec", None)
+        element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+        return environment.decide(self, task.data, f"element {element}" if element else "")
+
+
+def decisions_in_workers(specs: Any, key: Callable[[], str]) -> None:
+    """Give every business rule task of ``specs`` a :class:`PooledDecision` (once);
+    ``key()`` names the definition they belong to (its content hash)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            engine = getattr(task_spec, "dmnEngine", None)
+            if engine is not None and not isinstance(engine, PooledDecision):
+                task_spec.dmnEngine = PooledDecision(engine, f"{key()}:{task_spec.name}")

@@ -93,7 +93,9 @@ class _Tagger:
             if not math.isfinite(value):
                 raise WireError("NaN or infinity")
             return value
-        if kind not in (list, tuple, set, frozenset, dict):
+        if isinstance(value, dict):  # OrderedDict too: a decision table's outputs
+            kind = dict
+        elif kind not in (list, tuple, set, frozenset):
             raise WireError(self.describe(value))
         if depth >= MAX_VALUE_DEPTH or id(value) in self.open:
             raise WireError("a structure nested too deeply or holding itself")

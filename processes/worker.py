@@ -26,12 +26,16 @@ import os
 import resource
 import sys
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
 from . import wire
-from .errors import ProcessError, ScriptRefused
+from .errors import ProcessError, ScriptFailed, ScriptRefused, one_line
 from .forms import form_errors
-from .sandbox.environment import RestrictedEnvironment
+from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
 from .sandbox.guards import describe
 from .sandbox.json_values import same
 from .sandbox.policy import prefix
@@ -79,6 +83,7 @@ class Worker:
     def __init__(self, channel: _Channel) -> None:
         self.channel = channel
         self.environments: dict[tuple[Any, ...], RestrictedEnvironment] = {}
+        self.tables: dict[str, Any] = {}  # decision tables by key, sent once each
 
     def serve(self) -> None:
         while True:
@@ -99,6 +104,8 @@ class Worker:
                 errors, codes = form_errors(request["schema"], request["data"])
                 return {"ok": True, "errors": errors, "codes": codes}
             environment = self._environment(request)
+            if op == "decide":
+                return {"ok": True, "value": wire.tag(self._decide(environment, request, where))}
             if op == "evaluate":
                 value = environment.evaluate(
                     request["source"], request["context"], request["external"], where=where
@@ -112,7 +119,7 @@ class Worker:
                 return {"ok": False, "error": "memory", "message": "", "retire": True}
             return {"ok": False, "error": "failed", "message": str(exc)}
         except wire.WireError as exc:
-            kind = "expression" if op == "evaluate" else "script"
+            kind = {"evaluate": "expression", "decide": "decision table"}.get(op, "script")
             message = f"{prefix(where)}{kind} gave {exc}, which cannot leave the sandbox"
             return {"ok": False, "error": "failed", "message": message}
         except MemoryError:
@@ -133,6 +140,29 @@ class Worker:
         }
         removed = [name for name in before if name not in context]
         return {"ok": True, "updates": updates, "removed": removed}
+
+    def _decide(
+        self, environment: RestrictedEnvironment, request: dict[str, Any], where: str
+    ) -> Any:
+        """A decision table's result, its cells run as the engine's script engine would."""
+        if request.get("table") is not None:
+            self.tables[request["key"]] = request["table"]
+        element = where.removeprefix("element ")
+        task = SimpleNamespace(
+            data=request["context"],
+            workflow=SimpleNamespace(script_engine=RestrictedScriptEngine(environment)),
+            task_spec=SimpleNamespace(bpmn_id=element, name=element),
+            id="decision",
+        )
+        try:
+            return DMNEngine(self.tables[request["key"]]).result(task)
+        except SpiffWorkflowException as exc:
+            inner = getattr(exc, "exception", None)
+            if isinstance(inner, ProcessError):
+                raise inner from None
+            raise ScriptFailed(
+                f"{prefix(where)}decision failed: {one_line(str(exc), 300)}"
+            ) from None
 
     def _environment(self, request: dict[str, Any]) -> RestrictedEnvironment:
         helpers = tuple(request.get("helpers", ()))
