@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from processes import catalog, engine, pool
-from processes.pool import PooledEnvironment
+from processes.pooled import PooledEnvironment
 from processes.sandbox.environment import RestrictedEnvironment
 
 from .common import Row

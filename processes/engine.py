@@ -21,11 +21,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, pool, snapshot, timers
+from . import compaction, pooled, snapshot, timers
 from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
-from .pool import Budget, PooledEnvironment
+from .pool import Budget
+from .pooled import PooledEnvironment
 from .sandbox.environment import RestrictedScriptEngine
 from .script_helpers import DOMAIN_HELPERS
 from .types import HumanTask, Outcome, StepRecord
@@ -50,7 +51,7 @@ class _Run:
     ) -> None:
         self.definition = definition
         # Decision tables run whole in a sandbox worker: one round trip per table.
-        pool.decisions_in_workers(
+        pooled.decisions_in_workers(
             [definition.spec, *definition.subprocess_specs.values()],
             lambda: definition.content_hash,
         )
@@ -256,7 +257,7 @@ def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[s
     if not form_name:
         return
     try:
-        errors, codes = pool.validate(definition.forms[form_name], dict(data))
+        errors, codes = pooled.validate(definition.forms[form_name], dict(data))
     except ScriptFailed as exc:
         # Too costly to check (its worker was stopped): the data is refused like any
         # data that does not fit, so every caller already says so and saves nothing.

@@ -1,25 +1,19 @@
-"""Designer-authored code runs in sandbox worker processes, never in the engine's own.
+"""The sandbox's worker processes, seen from the engine: start, hand out, kill, replace.
 
-Every script, condition, timer expression, DMN cell, multi-instance and operator
-expression, and every validation of a task's data against its form, is sent to a worker
-(``processes/worker.py``) from a small pool each engine process keeps (pre-started by
-:func:`warm`, else on first use). The worker runs the restricted environment as before,
-under limits its operating system enforces: memory (``RLIMIT_AS``), CPU time per request
-(``RLIMIT_CPU``), no file written, no process started. The engine waits on a pipe with a
-deadline (the script's time limit plus :attr:`Limits.grace`) and kills the worker when it
-passes, so even one C-level operation that never returns (building a set of a million
-colliding hashes, comparing two deeply shared lists) stops the step at the deadline with
-a message naming the element, and the web or Celery process itself never computed any of
-it: while it waits on the pipe it holds no lock and no CPU.
-
-Helpers that need this process (the clock, the holiday calendar) are called back by the
-worker and run here on the arguments it sends (``today``, ``working_days_duration`` and
-whatever the caller adds). One engine call may evaluate for at most
-:attr:`Limits.step_budget` seconds in all (a :class:`Budget`), so a decision table of
-thousands of rules or a loop of a few hundred steps still ends.
+Designer-authored code never runs in the engine's own process (``pooled.py`` sends it
+here). Each engine process keeps a small pool of worker processes (``worker.py``),
+pre-started by :func:`warm` (gunicorn's and Celery's process start) or on first use. A
+worker runs under limits its operating system enforces: memory (``RLIMIT_AS``), CPU time
+per request (``RLIMIT_CPU``), no file written, no process started, an environment
+without secrets. :func:`call` sends one request and waits on the pipe with a deadline;
+past it the worker is killed and replaced, so even one C-level operation that never
+returns (building a set of a million colliding hashes, comparing two deeply shared
+lists) ends at the deadline, and while it waits the engine's process holds no CPU and no
+lock. A worker that dies (SIGXCPU, out of memory) is replaced the same way. A request
+may call back for a helper that needs this process; :func:`call` runs it here.
 
 Cost: a round trip is a pickled request down a pipe and a JSON reply back, about 0.1 ms
-on top of the evaluation itself (``bench/sandbox.py`` measures it).
+(``bench/sandbox.py`` measures it).
 """
 
 from __future__ import annotations
@@ -38,18 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .errors import ScriptFailed, ScriptRefused, one_line
-from .sandbox.environment import HELPERS, SandboxEnvironment
+from .errors import ScriptFailed
 from .sandbox.limits import DEFAULT_MAX_STEPS, DEFAULT_TIME_LIMIT
-from .sandbox.policy import prefix
-from .script_helpers import today, working_days_duration
 
-# Helpers that read the clock run here, so a step has one notion of now (and tests that
-# travel in time are believed); the worker calls back for them.
-CLOCK_HELPERS: dict[str, Callable[..., Any]] = {
-    "today": today,
-    "working_days_duration": working_days_duration,
-}
 _ROOT = Path(__file__).resolve().parent.parent  # the directory holding processes/
 
 
@@ -368,127 +353,6 @@ atexit.register(
 )
 
 
-# --------------------------------------------------------------------- evaluation
-
-
-class PooledEnvironment(SandboxEnvironment):
-    """The engine's script environment: every evaluation runs in a worker process."""
-
-    def __init__(
-        self,
-        *,
-        helpers: Mapping[str, Callable[..., Any]] | None = None,
-        budget: Budget | None = None,
-    ) -> None:
-        super().__init__(dict(HELPERS))
-        self.remote = {**CLOCK_HELPERS, **(helpers or {})}
-        self.budget = budget or Budget(_limits.step_budget)
-
-    def evaluate(
-        self,
-        expression: str,
-        context: dict[str, Any],
-        external_context: Mapping[str, Any] | None = None,
-        *,
-        where: str = "",
-    ) -> Any:
-        reply = self._run("evaluate", expression, context, external_context, where)
-        return reply.get("value")
-
-    def execute(
-        self,
-        script: str,
-        context: dict[str, Any],
-        external_context: Mapping[str, Any] | None = None,
-        *,
-        where: str = "",
-    ) -> bool:
-        reply = self._run("execute", script, context, external_context, where)
-        for name in reply.get("removed", []):
-            context.pop(name, None)
-        context.update(reply.get("updates", {}))
-        return True
-
-    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
-        raise ScriptFailed("no operator registry attached")
-
-    def decide(self, decision: PooledDecision, data: dict[str, Any], where: str) -> Any:
-        """A whole decision table over ``data`` in one round trip (its cells run in the
-        worker as they would here, each under the time limit; together under the budget)."""
-        remaining = self.budget.remaining()
-        if remaining <= 0:
-            raise ScriptFailed(
-                f"{prefix(where)}decision not run: this step's scripts already ran for "
-                f"{self.budget.seconds:g} s in all, the most one step may"
-            )
-        request = {
-            **self._request("decide", "", data, None, where, min(_limits.time_limit, remaining)),
-            "key": decision.key,
-            "table": decision.decision_table,
-            "cpu_limit": remaining + _limits.grace,
-        }
-        deadline = time.monotonic() + remaining + _limits.grace
-        head = f"{prefix(where)}decision table stopped"
-        reply = call(request, deadline, self.remote, head, remaining)
-        if not reply.get("ok"):
-            _raise(reply, "decision table", "", where)
-        return reply.get("value")
-
-    def _request(
-        self,
-        op: str,
-        source: str,
-        context: dict[str, Any],
-        external: Mapping[str, Any] | None,
-        where: str,
-        time_limit: float,
-    ) -> dict[str, Any]:
-        return {
-            "op": op,
-            "source": source,
-            "context": context,
-            "external": dict(external or {}),
-            "where": where,
-            "helpers": sorted(self.remote),
-            "time_limit": time_limit,
-            "max_steps": _limits.max_steps,
-            "cpu_limit": time_limit + _limits.grace,
-        }
-
-    def _run(
-        self,
-        op: str,
-        source: str,
-        context: dict[str, Any],
-        external: Mapping[str, Any] | None,
-        where: str,
-    ) -> dict[str, Any]:
-        kind = "script" if op == "execute" else "expression"
-        time_limit = min(_limits.time_limit, self.budget.remaining())
-        if time_limit <= 0:
-            raise ScriptFailed(
-                f"{prefix(where)}{kind} not run: this step's scripts already ran for "
-                f"{self.budget.seconds:g} s in all, the most one step may"
-            )
-        request = self._request(op, source, context, external, where, time_limit)
-        deadline = time.monotonic() + time_limit + _limits.grace
-        reply = call(request, deadline, self.remote, _head(kind, source, where), time_limit)
-        if not reply.get("ok"):
-            _raise(reply, kind, source, where)
-        return reply
-
-
-def validate(schema: dict[str, Any], data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """The form errors of ``data`` (by field, and the keyword that failed), from a worker."""
-    seconds = _limits.time_limit
-    request = {"op": "validate", "schema": schema, "data": data, "cpu_limit": seconds + 1}
-    deadline = time.monotonic() + seconds + _limits.grace
-    reply = call(request, deadline, {}, "the form's check stopped", seconds)
-    if not reply.get("ok"):
-        raise ScriptFailed(f"the form could not be checked: {reply.get('message') or 'no memory'}")
-    return dict(reply.get("errors") or {}), dict(reply.get("codes") or {})
-
-
 def call(
     request: dict[str, Any],
     deadline: float,
@@ -518,48 +382,3 @@ def call(
         raise ScriptFailed(str(exc)) from None
     finally:
         workers.release(worker)
-
-
-def _head(kind: str, source: str, where: str) -> str:
-    site = f" ({one_line(source, 80)!r})" if kind == "expression" else ""
-    return f"{prefix(where)}{kind} stopped{site}"
-
-
-def _raise(reply: dict[str, Any], kind: str, source: str, where: str) -> None:
-    message = str(reply.get("message") or "")
-    if reply.get("error") == "refused":
-        raise ScriptRefused(message)
-    if reply.get("error") == "memory" or not message:
-        head = _head(kind, source, where)
-        message = f"{head}: it needed more than {_limits.memory_mb} MB of memory"
-    raise ScriptFailed(message)
-
-
-class PooledDecision:
-    """A business rule task's decision table, evaluated whole in a worker (one round trip
-    instead of one per cell). SpiffWorkflow calls ``result(task)`` as it would call its
-    own ``DMNEngine``; outside the engine's script environment the table runs as before.
-    """
-
-    def __init__(self, engine: Any, key: str) -> None:
-        self.original = engine
-        self.decision_table = engine.decision_table  # what SpiffWorkflow's serializer reads
-        self.key = key
-
-    def result(self, task: Any) -> Any:
-        environment = getattr(task.workflow.script_engine, "environment", None)
-        if not isinstance(environment, PooledEnvironment):
-            return self.original.result(task)
-        spec = getattr(task, "task_spec", None)
-        element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
-        return environment.decide(self, task.data, f"element {element}" if element else "")
-
-
-def decisions_in_workers(specs: Any, key: Callable[[], str]) -> None:
-    """Give every business rule task of ``specs`` a :class:`PooledDecision` (once);
-    ``key()`` names the definition they belong to (its content hash)."""
-    for spec in specs:
-        for task_spec in spec.task_specs.values():
-            engine = getattr(task_spec, "dmnEngine", None)
-            if engine is not None and not isinstance(engine, PooledDecision):
-                task_spec.dmnEngine = PooledDecision(engine, f"{key()}:{task_spec.name}")

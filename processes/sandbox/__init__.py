@@ -57,6 +57,8 @@ Where each part is, so the guards and the policy read without anything else:
   names, ``check_script``/``check_expression`` (a deploy compiles, never runs).
 * ``guards.py`` -- what the compiled code calls for attribute, item, iteration, write
   and the size-building operators.
+* ``costs.py`` -- what one C-level operation may cost, checked before it runs (big
+  integers, colliding hashes, the text of shared structures, doubling displays).
 * ``limits.py`` -- the bounds and the ``sys.settrace`` run that enforces them.
 * ``safe_builtins.py`` -- the builtins a script may call, size-checked, and the
   exception classes it may name.
@@ -64,7 +66,7 @@ Where each part is, so the guards and the policy read without anything else:
 * ``environment.py`` -- ``RestrictedEnvironment`` and ``RestrictedScriptEngine``, which
   put the above together for SpiffWorkflow.
 
-Imports run one way: ``limits`` <- ``guards`` <- ``policy``, ``safe_builtins``,
+Imports run one way: ``limits`` <- ``costs`` <- ``guards`` <- ``policy``, ``safe_builtins``,
 ``json_values`` <- ``environment``. Nothing outside the package needs more than
 ``environment`` (to run code) and ``policy`` (to check it).
 

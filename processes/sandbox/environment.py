@@ -73,7 +73,7 @@ def _is_script_function(name: str, value: Any) -> bool:
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """What :class:`RestrictedScriptEngine` runs code through: in this process
     (:class:`RestrictedEnvironment`, what a sandbox worker runs) or in a worker process
-    (``processes.pool.PooledEnvironment``, what the engine uses). Both name the element
+    (``processes.pooled.PooledEnvironment``, what the engine uses). Both name the element
     they run for in their messages (``where``)."""
 
     def evaluate(

@@ -2,24 +2,26 @@
 
 RestrictedPython rewrites ``a.b``, ``a[b]``, ``for x in a``, ``a[b] = c`` and friends into
 calls of ``_getattr_``, ``_getitem_``, ``_getiter_``, ``_write_``...; our policy
-(``policy.py``) also rewrites ``*``, ``+``, ``**``, ``<<`` and ``%`` into calls of
-:data:`BINOP_GUARDS`. This module is what those names are bound to (:data:`GUARDS`):
+(``policy.py``) also rewrites ``*``, ``+``, ``-``, ``**``, ``<<``, ``%``, ``//``, ``&``,
+``|`` and ``^`` into calls of :data:`BINOP_GUARDS`, and set displays, ``*`` unpacking
+and f-strings into calls of ``_set_``, ``_star_``, ``_fval_`` and ``_fjoin_``. This
+module is what those names are bound to (:data:`GUARDS`):
 
 * attribute access only on data values and caught exceptions, never on a private name,
   a function, a class, a module, a frame or a generator;
 * only dicts and lists may be written to;
 * every operation or data method that can build a large result from a small call checks
-  the result's size first (``limits.check_size``) and charges it to the run.
+  the result's size first (``limits.check_size``) and charges it to the run; what one
+  C call may cost otherwise (big integers, colliding hashes, text of shared structures)
+  is checked by ``costs.py``.
 """
 
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import re
-from collections import Counter
-from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from types import (
     BuiltinFunctionType,
@@ -35,12 +37,23 @@ from typing import Any, Final
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
+from .costs import (
+    HASHED,
+    VIEWS,
+    check_hash_spread,
+    check_operands,
+    check_render_size,
+    format_value,
+    guard_bitop,
+    guard_divide,
+    guard_pow,
+    join_fstring,
+    make_set,
+    pair_keys,
+    star,
+)
 from .limits import (
     MAX_FORMAT_WIDTH,
-    MAX_OPERAND_BITS,
-    MAX_POW_COST,
-    MAX_SAME_HASH,
-    MAX_SEQUENCE_LENGTH,
     LimitExceeded,
     Refusal,
     check_deadline,
@@ -86,35 +99,6 @@ def _guard_sub(a: Any, b: Any) -> None:
         _guard_int_growth(a, b)
 
 
-def check_operands(*values: Any) -> None:
-    """Refuse //, %, divmod or pow on an integer too large for its cost to be bounded."""
-    for value in values:
-        if _is_int(value) and value.bit_length() > MAX_OPERAND_BITS:
-            raise LimitExceeded(
-                f"exceeded the size limit (an integer of {value.bit_length():,} bits in "
-                f"arithmetic; at most {MAX_OPERAND_BITS:,})"
-            )
-
-
-def guard_pow(a: Any, b: Any, modulo: Any = None) -> None:
-    """Refuse ``a ** b`` whose result would be too large, and ``pow(a, b, m)`` that would
-    run too long (shared with the ``pow`` builtin)."""
-    check_operands(a, b, modulo)
-    if modulo is None and _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
-        check_int_bits(int(math.log2(abs(a)) * b) + 1)
-    elif _is_int(modulo) and _is_int(b) and b > 0:
-        cost = b.bit_length() * max(modulo.bit_length(), 64) ** 2
-        if cost > MAX_POW_COST:
-            raise LimitExceeded(
-                f"exceeded the time limit (pow with a {b.bit_length():,}-bit exponent modulo "
-                f"a {modulo.bit_length():,}-bit number)"
-            )
-
-
-def _guard_divide(a: Any, b: Any) -> None:
-    check_operands(a, b)
-
-
 def _guard_lshift(a: Any, b: Any) -> None:
     if _is_int(a) and _is_int(b) and a != 0 and b > 0:
         check_int_bits(abs(a).bit_length() + b)
@@ -143,92 +127,6 @@ def _guard_mod(a: Any, b: Any) -> None:
         check_size(len(a) + total, "a %-formatted text")
     else:
         check_operands(a, b)
-
-
-# ---------------------------------------------------------- hashing and rendering
-
-_VIEWS: Final = (KeysView, ItemsView)
-_HASHED: Final = (set, frozenset, dict, KeysView, ItemsView)
-
-
-def check_hash_spread(items: Any) -> Any:
-    """``items`` (materialised if it was an iterator), refused if more than
-    ``MAX_SAME_HASH`` distinct values among them hash alike: a set or dict built from them
-    in one C call would compare each with all the others, a quadratic loop no trace event
-    interrupts (``{*range(0, 10**6 * (2**61 - 1), 2**61 - 1)}``: about 3 hours)."""
-    if not isinstance(items, (list, tuple, str, dict, set, frozenset, KeysView, ItemsView)):
-        items = list(items)
-    if len(items) <= MAX_SAME_HASH or isinstance(items, (str, set, frozenset, dict, KeysView)):
-        return items  # few, or already hashed (building them was checked or traced)
-    try:
-        counts = Counter(map(hash, items))
-    except TypeError:
-        return items  # unhashable: the operation itself says so
-    common, count = counts.most_common(1)[0]
-    if count > MAX_SAME_HASH:
-        alike = [item for item in items if hash(item) == common]
-        if any(item != alike[0] for item in alike):
-            raise LimitExceeded(
-                f"exceeded the time limit ({count:,} values that hash alike in one set or "
-                f"dict; at most {MAX_SAME_HASH:,})"
-            )
-    return items
-
-
-def check_render_size(value: Any) -> None:
-    """Refuse to turn ``value`` into text if the text would be too long: a list that holds
-    itself twice, 30 times over, is small in memory and a billion elements as text."""
-    budget = MAX_SEQUENCE_LENGTH
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (str, bytes)):
-            budget -= len(item)
-        elif isinstance(item, dict):
-            budget -= len(item)
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            budget -= len(item)
-            stack.extend(item)
-        else:
-            budget -= 1
-        if budget < 0:
-            raise LimitExceeded(
-                f"exceeded the size limit (a text of more than {MAX_SEQUENCE_LENGTH:,} "
-                "characters or elements)"
-            )
-
-
-def _star(items: Any) -> Any:
-    """``*items`` in a display or a call: sized and charged before it is unpacked."""
-    if not hasattr(items, "__len__"):
-        items = list(items)
-    check_size(len(items), "an unpacked sequence")
-    return items
-
-
-def _set(items: list[Any]) -> set[Any]:
-    """``{a, *b}``: the policy turns a set display that unpacks into this call."""
-    return set(check_hash_spread(items))
-
-
-def _format_value(value: Any) -> Any:
-    """Each ``{value}`` of an f-string, before it is turned into text."""
-    if isinstance(value, (list, tuple, dict, set, frozenset)):
-        check_render_size(value)
-    return value
-
-
-def _join_fstring(parts: tuple[str, ...]) -> str:
-    """An f-string's pieces, joined once their total length is known to be bounded."""
-    check_size(sum(len(part) for part in parts), "an f-string")
-    return "".join(parts)
-
-
-def _guard_bitop(a: Any, b: Any) -> None:
-    if isinstance(a, (dict, set, *_VIEWS)) and not isinstance(b, _HASHED):
-        check_hash_spread(b)
 
 
 def _mul(a: Any, b: Any) -> Any:
@@ -264,7 +162,7 @@ def _sub(a: Any, b: Any) -> Any:
 
 
 def _floordiv(a: Any, b: Any) -> Any:
-    _guard_divide(a, b)
+    guard_divide(a, b)
     result = a // b
     check_deadline()
     return result
@@ -274,9 +172,9 @@ def _bitop(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """``&``, ``|``, ``^`` on a dict's keys or items hash the other operand into a set."""
 
     def guarded(a: Any, b: Any) -> Any:
-        if isinstance(a, _VIEWS) and not isinstance(b, _HASHED):
+        if isinstance(a, VIEWS) and not isinstance(b, HASHED):
             check_hash_spread(b)
-        elif isinstance(b, _VIEWS) and not isinstance(a, _HASHED):
+        elif isinstance(b, VIEWS) and not isinstance(a, HASHED):
             check_hash_spread(a)
         return op(a, b)
 
@@ -288,14 +186,14 @@ _INPLACE: Final[dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], 
     "-=": (operator.isub, _guard_sub),
     "*=": (operator.imul, _guard_mul),
     "/=": (operator.itruediv, None),
-    "//=": (operator.ifloordiv, _guard_divide),
+    "//=": (operator.ifloordiv, guard_divide),
     "%=": (operator.imod, _guard_mod),
     "**=": (operator.ipow, guard_pow),
     "<<=": (operator.ilshift, _guard_lshift),
     ">>=": (operator.irshift, None),
-    "|=": (operator.ior, _guard_bitop),
-    "^=": (operator.ixor, _guard_bitop),
-    "&=": (operator.iand, _guard_bitop),
+    "|=": (operator.ior, guard_bitop),
+    "^=": (operator.ixor, guard_bitop),
+    "&=": (operator.iand, guard_bitop),
 }
 
 
@@ -409,11 +307,6 @@ def _hashing_dict_method(name: str, method: Any) -> Any:
     return hashing
 
 
-def pair_keys(pairs: Any) -> list[Any]:
-    """The keys of ``dict(pairs)``: the first of each two-item pair."""
-    return [p[0] for p in pairs if isinstance(p, (list, tuple)) and len(p) == 2]
-
-
 def _getattr(obj: Any, name: Any) -> Any:
     """``_getattr_`` guard: data values only, no private names, nothing that leads out."""
     if not isinstance(name, str):
@@ -499,10 +392,10 @@ GUARDS: Final[dict[str, Any]] = {
     "_and_": _bitop(operator.and_),
     "_or_": _bitop(operator.or_),
     "_xor_": _bitop(operator.xor),
-    "_set_": _set,
-    "_star_": _star,
-    "_fval_": _format_value,
-    "_fjoin_": _join_fstring,
+    "_set_": make_set,
+    "_star_": star,
+    "_fval_": format_value,
+    "_fjoin_": join_fstring,
 }
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from .guards import check_hash_spread, check_operands, check_render_size, guard_pow, pair_keys
+from .costs import check_hash_spread, check_operands, check_render_size, guard_pow, pair_keys
 from .limits import MAX_ROUND_DIGITS, check_deadline, check_int_bits, check_size
 
 

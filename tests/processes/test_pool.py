@@ -16,7 +16,8 @@ import time_machine
 
 from processes import catalog, decisions, engine, pool
 from processes.errors import InvalidTaskData, ScriptFailed, ScriptRefused
-from processes.pool import Budget, PooledEnvironment
+from processes.pool import Budget
+from processes.pooled import PooledEnvironment
 from processes.sandbox.environment import RestrictedEnvironment
 
 from .test_form_patterns import bundle, form

@@ -79,26 +79,68 @@ def with_script(code: str) -> dict[str, str]:
     return files
 
 
-def with_timer(expression: str) -> dict[str, str]:
-    """The usage plan waiting on a timer between the draft and its preparation."""
+def between_draft_and_prepare(element: str, flows: str = "") -> dict[str, str]:
+    """The usage plan with ``element`` (id ``hostile``, leaving by ``flow_hostile``)
+    between the HR officer's draft and its preparation: the draft's completion runs it."""
     files = usage_plan()
     bpmn = files["usage_plan.bpmn"]
     flow = '<bpmn:sequenceFlow id="flow_{0}" sourceRef="{1}" targetRef="{2}" />'
     bpmn = bpmn.replace(
         flow.format("draft_prepare", "draft_plan", "prepare_plan"),
-        flow.format("draft_prepare", "draft_plan", "hostile_wait")
-        + '<bpmn:intermediateCatchEvent id="hostile_wait" name="等待">'
-        "<bpmn:incoming>flow_draft_prepare</bpmn:incoming>"
-        "<bpmn:outgoing>flow_wait_prepare</bpmn:outgoing>"
-        '<bpmn:timerEventDefinition id="hostile_timer"><bpmn:timeDuration>'
-        f"{expression}</bpmn:timeDuration></bpmn:timerEventDefinition>"
-        "</bpmn:intermediateCatchEvent>"
-        + flow.format("wait_prepare", "hostile_wait", "prepare_plan"),
+        flow.format("draft_prepare", "draft_plan", "hostile")
+        + element
+        + flow.format("hostile", "hostile", "prepare_plan")
+        + flows,
     )
     into_prepare = "</bpmn:incoming>\n      <bpmn:outgoing>flow_prepare_approve"
     files["usage_plan.bpmn"] = bpmn.replace(
         "<bpmn:incoming>flow_draft_prepare" + into_prepare,
-        "<bpmn:incoming>flow_wait_prepare" + into_prepare,
+        "<bpmn:incoming>flow_hostile" + into_prepare,
+    )
+    return files
+
+
+def with_timer(expression: str) -> dict[str, str]:
+    return between_draft_and_prepare(
+        '<bpmn:intermediateCatchEvent id="hostile" name="等待">'
+        "<bpmn:incoming>flow_draft_prepare</bpmn:incoming>"
+        "<bpmn:outgoing>flow_hostile</bpmn:outgoing>"
+        '<bpmn:timerEventDefinition id="hostile_timer"><bpmn:timeDuration>'
+        f"{expression}</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:intermediateCatchEvent>"
+    )
+
+
+def with_condition(condition: str) -> dict[str, str]:
+    """A gateway after the draft whose condition is ``condition`` (its default goes on)."""
+    return between_draft_and_prepare(
+        '<bpmn:exclusiveGateway id="hostile" name="分支" default="flow_hostile">'
+        "<bpmn:incoming>flow_draft_prepare</bpmn:incoming>"
+        "<bpmn:outgoing>flow_hostile</bpmn:outgoing><bpmn:outgoing>flow_hostile_if</bpmn:outgoing>"
+        "</bpmn:exclusiveGateway>",
+        '<bpmn:sequenceFlow id="flow_hostile_if" sourceRef="hostile" targetRef="prepare_plan">'
+        f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>",
+    )
+
+
+def with_decision(input_entry: str) -> dict[str, str]:
+    """A decision table after the draft whose one rule tests ``input_entry``."""
+    files = between_draft_and_prepare(
+        '<bpmn:businessRuleTask id="hostile" name="判定"><bpmn:extensionElements>'
+        "<spiffworkflow:calledDecisionId>hostile_table</spiffworkflow:calledDecisionId>"
+        "</bpmn:extensionElements><bpmn:incoming>flow_draft_prepare</bpmn:incoming>"
+        "<bpmn:outgoing>flow_hostile</bpmn:outgoing></bpmn:businessRuleTask>"
+    )
+    files["hostile.dmn"] = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="hostile_dmn" '
+        'name="判定" namespace="http://fuzhi.test/attack"><decision id="hostile_table" '
+        'name="判定"><decisionTable id="table" hitPolicy="FIRST"><input id="in1" label="人数">'
+        '<inputExpression id="ie1" typeRef="number"><text>headcount</text></inputExpression>'
+        '</input><output id="out1" name="verdict" typeRef="string"/><rule id="r1">'
+        f'<inputEntry id="e1"><text>{input_entry}</text></inputEntry>'
+        '<outputEntry id="o1"><text>"ok"</text></outputEntry></rule>'
+        "</decisionTable></decision></definitions>"
     )
     return files
 
@@ -174,6 +216,19 @@ ATTACKS = [
     Attack(
         "800 MB of list copies",
         with_script("big = [0] * 1000000\nkeep = [big[:] for i in range(100)]\nkeep = 0"),
+        True,
+    ),
+    Attack(
+        "condition: a set of colliding hashes",
+        with_condition(f"len({{*{COLLIDING}}}) &gt; 0"),
+        True,
+    ),
+    Attack(
+        "decision table cell: comparing shared lists (C loop)",
+        with_decision(
+            "[a := [1], b := [1]] and [a := [a, a] for i in range(60)] "
+            "and [b := [b, b] for i in range(60)] and a == b"
+        ),
         True,
     ),
     Attack("timer P4000000Y computed", with_timer("'P' + str(4000000) + 'Y'"), True),
