@@ -222,18 +222,20 @@ class Worker:
             except OSError:
                 pass
 
-    def death(self) -> str:
-        """Why the worker ended, in words."""
+    def death(self, time_limit: float) -> str:
+        """Why the worker ended, in words (``time_limit``: that of one evaluation)."""
         try:
             code = self.process.wait(5)
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.process.returncode
         if code == -signal.SIGXCPU:
-            return "used more processor time than it may"
+            return "its process used more processor time than it may"
+        if code == -signal.SIGALRM:  # the worker's own alarm: one evaluation ran on in C
+            return f"exceeded the time limit ({time_limit:g} s); its process was ended"
         if code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, 1):
-            return "ran out of memory or crashed"
-        return f"ended unexpectedly (exit status {code})"
+            return "its process ran out of memory or crashed"
+        return f"its process ended unexpectedly (exit status {code})"
 
 
 def _run_helper(helpers: Mapping[str, Callable[..., Any]], call: dict[str, Any]) -> dict[str, Any]:
@@ -376,7 +378,8 @@ def call(
             f"{head}: exceeded the time limit ({seconds:g} s); its process was ended"
         ) from None
     except _Died:
-        raise ScriptFailed(f"{head}: its process {worker.death()}") from None
+        limit = float(request.get("time_limit") or seconds)
+        raise ScriptFailed(f"{head}: {worker.death(limit)}") from None
     except wire.WireError as exc:
         worker.kill()
         raise ScriptFailed(str(exc)) from None

@@ -24,6 +24,7 @@ import contextlib
 import math
 import os
 import resource
+import signal
 import sys
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -174,6 +175,9 @@ class Worker:
                 time_limit=float(request["time_limit"]),
                 max_steps=int(request["max_steps"]),
             )
+            # Each evaluation, each cell of a decision table too, ends this process if it
+            # runs on in C past its limit: SIGALRM's default action.
+            environment.alarm = _alarm
             self.environments[key] = environment
         return environment
 
@@ -191,6 +195,10 @@ class Worker:
 
         call.__name__ = name
         return call
+
+
+def _alarm(seconds: float) -> None:
+    signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _cpu_used() -> float:
@@ -231,6 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(null, 2)
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's life
     _limit_process(options.memory_mb, options.cpu_lifetime)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     channel.write(wire.encode_reply({"ready": True, "pid": os.getpid()}))
     Worker(channel).serve()
 

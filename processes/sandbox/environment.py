@@ -40,6 +40,8 @@ from .policy import FORBIDDEN_NAMES, check_expression, compiled_code, prefix
 from .safe_builtins import BUILTINS, EXCEPTIONS
 
 ServiceCaller = Callable[[Any, str, dict[str, Any]], Any]
+# Seconds past an evaluation's time limit before a worker's alarm ends its process.
+ALARM_GRACE = 0.5
 # Called with (task, expression, value) after an expression is evaluated for a task; what
 # it returns is what SpiffWorkflow gets (the engine reads timers' values through it).
 ResultCheck = Callable[[Any, str, Any], Any]
@@ -119,6 +121,9 @@ class RestrictedEnvironment(SandboxEnvironment):
         super().__init__(merged)
         self.time_limit = time_limit
         self.max_steps = max_steps
+        # Set in a sandbox worker: arms an operating-system timer that ends the process
+        # if one evaluation runs on in C past its time limit (0 disarms it).
+        self.alarm: Callable[[float], Any] | None = None
         builtins: dict[str, Any] = dict(EXCEPTIONS)
         builtins.update(merged)
         self._builtins = builtins
@@ -185,6 +190,8 @@ class RestrictedEnvironment(SandboxEnvironment):
         where: str,
     ) -> Any:
         run = Run(self.time_limit, self.max_steps)
+        if self.alarm is not None:
+            self.alarm(self.time_limit + ALARM_GRACE)
         previous_run = current_run()
         previous_trace = sys.gettrace()
         set_current_run(run)
@@ -207,6 +214,8 @@ class RestrictedEnvironment(SandboxEnvironment):
                 # Before the previous tracer is back, so it does not see this call.
                 set_current_run(previous_run)
                 sys.settrace(previous_trace)
+                if self.alarm is not None:
+                    self.alarm(0)
         except Refusal as exc:
             raise ScriptRefused(self._message(kind, source, where, exc, "refused")) from None
         except LimitExceeded as exc:

@@ -214,3 +214,40 @@ def test_a_forked_child_starts_its_own_workers():
     _pid, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert PooledEnvironment().evaluate("1 + 1", {}) == 2
+
+
+CELL_DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="t"
+    namespace="http://fuzhi.test/pool"><decision id="t" name="t">
+  <decisionTable id="table" hitPolicy="FIRST">
+    <input id="i"><inputExpression id="ie" typeRef="number"><text>n</text></inputExpression></input>
+    <output id="o" name="verdict" typeRef="string"/>
+    <rule id="r0"><inputEntry id="e0"><text>&gt; 100</text></inputEntry>
+      <outputEntry id="o0"><text>"big"</text></outputEntry></rule>
+    <rule id="r1"><inputEntry id="e1"><text>{cell}</text></inputEntry>
+      <outputEntry id="o1"><text>"odd"</text></outputEntry></rule>
+  </decisionTable></decision></definitions>"""
+C_LOOP_CELL = (
+    "[a := [1], b := [1]] and [a := [a, a] for i in range(60)] "
+    "and [b := [b, b] for i in range(60)] and a == b"
+)
+
+
+def test_a_decision_table_runs_whole_in_one_worker_request():
+    table = decisions.load_decision("t.dmn", CELL_DMN.format(cell="&lt; 0").encode(), "t")
+    requests_before = sum(worker.served for worker in pool.pool().idle)
+    assert decisions.decide(table, {"n": 500}) == {"verdict": "big"}
+    assert decisions.decide(table, {"n": 5}) == {}
+    served = sum(worker.served for worker in pool.pool().idle) - requests_before
+    assert served == 2  # one request per table, not one per cell
+
+
+def test_a_decision_cell_running_on_in_c_is_ended_at_its_own_limit(small_pool):
+    """Not at the end of the step's budget: the worker's alarm ends that one evaluation."""
+    table = decisions.load_decision("t.dmn", CELL_DMN.format(cell=C_LOOP_CELL).encode(), "t")
+    began = time.monotonic()
+    with pytest.raises(ScriptFailed, match=r"exceeded the time limit \(1 s\); its process"):
+        decisions.decide(table, {"n": 5})
+    assert time.monotonic() - began < 5  # the budget is 10 s
+    safe = decisions.load_decision("t.dmn", CELL_DMN.format(cell="&lt; 0").encode(), "t")
+    assert decisions.decide(safe, {"n": 500}) == {"verdict": "big"}  # on a new worker
