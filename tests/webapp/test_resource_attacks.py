@@ -370,7 +370,7 @@ def test_resource_attacks_end_within_30_s_while_the_registry_answers_within_2_s(
         wait_serving(base, server)
         poller = threading.Thread(target=probe.run, daemon=True)
         poller.start()
-        designer = Designer(base)
+        designer, _took = timed(lambda: Designer(base), "the designer signs in")
         hr = requests.Session()
         hr.headers["Authorization"] = f"Token {people['token']}"
         for attack in ATTACKS:
@@ -442,7 +442,10 @@ def run_attack(
         outcome["refused"] = "deploy"
         return outcome
     assert deploy.status_code == 200, (attack.name, deploy.content[:300])
-    opened = hr.post(f"{base}/api/usage-plans/", json={"agency": people["agency"]}, timeout=60)
+    opened, _took = timed(
+        lambda: hr.post(f"{base}/api/usage-plans/", json={"agency": people["agency"]}, timeout=60),
+        f"{attack.name}: the HR officer opens a usage plan",
+    )
     assert opened.status_code == 201, opened.content[:300]
     task_id = opened.json()["open_tasks"][0]["id"]
     completed, seconds["task_completion"] = timed(
@@ -476,7 +479,8 @@ def request_attacks(base: str, hr: requests.Session) -> dict[str, Any]:
                 data=body,
                 headers={"Content-Type": "application/json"},
                 timeout=60,
-            )
+            ),
+            name,
         )
         assert answer.status_code in (400, 413), (name, answer.status_code)
         assert took <= ATTACK_LIMIT
