@@ -38,6 +38,7 @@ MARKERS_BY_LOCATION = {
         "live_server",
         "product_hashers",
     ),
+    "tests/webapp/test_resource_attacks.py": ("live_server", "product_hashers"),
     # It asserts what the product hashes with, so it hashes as the product does.
     "tests/webapp/test_security.py"
     "::test_passwords_are_hashed_with_argon2_and_old_hashes_upgrade_at_sign_in": (

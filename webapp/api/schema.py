@@ -71,7 +71,8 @@ def _document_errors(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     codes = dict(COMMON)
     if "requestBody" in operation:
-        codes["415"] = "The body must be JSON (`Content-Type: application/json`)."
+        codes["415"] = "The body must be JSON in UTF-8 (`Content-Type: application/json`)."
+        codes["413"] = "The body is over `FUZHI_API_MAX_BODY` bytes (256 KiB); it was not read."
     if {} not in operation.get("security", [{}]):
         codes["401"] = "Not authenticated: send `Authorization: Token <key>` or a session."
     for code, description in codes.items():

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over their address's limit are answered 413 before anything reads them.
+    "webapp.config.limits.RequestLimitsMiddleware",
     # Serves collected static files (bundles, CSS) from gunicorn in the production shape.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -279,6 +281,9 @@ FUZHI_PUBLIC_LIMITS = {
     "read": (int(os.environ.get("FUZHI_PUBLIC_READS_PER_10MIN", "300")), 600),
 }
 FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
+# Request bodies (webapp/config/limits.py): larger ones are answered 413 unread.
+FUZHI_API_MAX_BODY = int(os.environ.get("FUZHI_API_MAX_BODY", "262144"))
+FUZHI_DESIGNER_MAX_UPLOAD = int(os.environ.get("FUZHI_DESIGNER_MAX_UPLOAD", str(16 * 1024 * 1024)))
 
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.
@@ -309,6 +314,16 @@ FUZHI_JOB_LOST_AFTER_MINUTES = int(os.environ.get("FUZHI_JOB_LOST_AFTER_MINUTES"
 # and every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits (docs/reliability.md): SoftTimeLimitExceeded inside the task first (its
+# transaction rolls back; every task is idempotent), then the worker child is killed
+# and replaced. A wake runs one case's step; the sweeps may walk many rows.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
+CELERY_TASK_ANNOTATIONS = {
+    "webapp.cases.tasks.wake_case": {"soft_time_limit": 60, "time_limit": 90},
+}
+# A worker child over this much memory (KiB) is replaced after its task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_MAX_MEMORY_PER_CHILD", "524288"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -352,7 +367,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded JSON (size, depth, UTF-8, storable text): webapp/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["webapp.api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "webapp.api.throttles.UserThrottle",
         "webapp.api.throttles.AnonThrottle",
