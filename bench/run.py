@@ -33,6 +33,7 @@ def table(rows: list[Row]) -> str:
         value = f"{_number(row.value)} {row.unit}"
         lines.append(
             f"{row.figure:<58} {value:>12} {baseline:>12} {ratio:>7}  {row.baseline_label}"
+            + (f" ({row.note})" if row.note else "")
         )
     return "\n".join(lines)
 
@@ -60,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--markdown", action="store_true", help="print the last results as Markdown"
     )
+    parser.add_argument("--steps", type=int, default=0, help="steps per variant (bench.step)")
+    parser.add_argument("--only", default="", help="comma-separated benchmarks to run")
     args = parser.parse_args(argv)
     if args.markdown:
         print(markdown(json.loads(RESULTS.read_text())))
@@ -77,11 +80,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         plan: list[tuple[str, Any]] = [
             ("storage", storage.run),
             ("inbox", lambda: inbox.run(runs)),
-            ("step", lambda: step.run(runs)),
+            ("step", lambda: step.run(args.steps or runs)),
             ("growth", lambda: growth.run(100 if args.quick else 1000, 10)),
             ("throughput", lambda: workers.run(60 if args.quick else workers.STEPS)),
             ("sandbox", lambda: (sandbox.run(3 if args.quick else 9), {})),
         ]
+        if args.only:
+            plan = [(name, bench) for name, bench in plan if name in args.only.split(",")]
         rows: list[Row] = []
         facts: dict[str, Any] = {"machine": _machine()}
         for name, bench in plan:
@@ -100,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     )
     print(table(rows))
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 def _machine() -> dict[str, Any]:

@@ -114,23 +114,18 @@ def _login(base: str, username: str) -> Any:
     return session
 
 
-def http_steps(task_ids: list[int], username: str) -> tuple[list[float], float]:
-    """Wall time of each step, and the server's mean CPU per step (gunicorn processes)."""
-    with web_server() as (base, pid):
-        session = _login(base, username)
-        session.get(f"{base}/inbox/")  # warm the worker (definitions parsed, connection)
-        times = []
-        cpu_before = process_cpu_ms(pid)
-        for task_id in task_ids:
-            url = f"{base}/inbox/tasks/{task_id}/"
-            form = {**APPROVE, "comment": "", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
-            began = time.perf_counter()
-            response = session.post(url, data=form, headers={"Referer": url}, allow_redirects=False)
-            times.append((time.perf_counter() - began) * 1000)
-            if response.status_code != 302:
-                raise RuntimeError(f"step over HTTP failed: {response.status_code} {url}")
-        cpu = (process_cpu_ms(pid) - cpu_before) / len(task_ids)
-        return times, cpu
+def http_steps(base: str, session: Any, task_ids: list[int]) -> list[float]:
+    """Wall time of each step posted to the running server (client side, loopback)."""
+    times = []
+    for task_id in task_ids:
+        url = f"{base}/inbox/tasks/{task_id}/"
+        form = {**APPROVE, "comment": "", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+        began = time.perf_counter()
+        response = session.post(url, data=form, headers={"Referer": url}, allow_redirects=False)
+        times.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 302:
+            raise RuntimeError(f"step over HTTP failed: {response.status_code} {url}")
+    return times
 
 
 def service_steps(task_ids: list[int], approver: Any) -> list[tuple[float, float]]:
@@ -207,69 +202,115 @@ def queries_per_step(task_id: int, approver: Any) -> int:
     return sum(1 for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT"))
 
 
-def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
+VARIANTS = ("http", "service", "persisted", "memory")
+ROUNDS = 10
+
+
+def _interleaved(
+    tasks: dict[str, list[int]], rounds: int, call: dict[str, Any]
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, list[float]], list[float]]:
+    """Each round runs a slice of every variant, the order rotating round by round, so
+    the machine's load falls on all of them alike. Returns every (wall, CPU) sample, each
+    round's p50 per variant, and the load average at each round."""
+    found: dict[str, list[tuple[float, float]]] = {v: [] for v in VARIANTS}
+    medians: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    loads = []
+    size = len(tasks["http"]) // rounds
+    for number in range(rounds):
+        order = VARIANTS[number % 4 :] + VARIANTS[: number % 4]
+        loads.append(os.getloadavg()[0])
+        for variant in order:
+            chunk = tasks[variant][number * size : (number + 1) * size]
+            samples = call[variant](chunk)
+            found[variant].extend(samples)
+            medians[variant].append(p50([w for w, _ in samples]))
+    return found, medians, loads
+
+
+def run(runs: int = RUNS, rounds: int = ROUNDS) -> tuple[list[Row], dict[str, Any]]:
     from webapp.cases.definitions import parsed
     from webapp.cases.models import HumanTask
 
     agency = bench_agency(1)
     approver = user("approver", agency)
-    tasks = copies_at_approval(agency, 4 * runs + 1)
-    queries = queries_per_step(tasks.pop(), approver)
+    all_tasks = copies_at_approval(agency, 4 * runs + 1)
+    queries = queries_per_step(all_tasks.pop(), approver)
     trips = round_trips(runs)
     definition = parsed(
-        HumanTask.objects.select_related("case__definition").get(pk=tasks[0]).case.definition
+        HumanTask.objects.select_related("case__definition").get(pk=all_tasks[0]).case.definition
     )
-    http, http_cpu = http_steps(tasks[:runs], approver.username)
-    service = service_steps(tasks[runs : 2 * runs], approver)
-    persisted = bare_persisted_steps(tasks[2 * runs : 3 * runs], definition)
-    memory = bare_memory_steps(tasks[3 * runs :], definition)
+    tasks = {v: all_tasks[n * runs : (n + 1) * runs] for n, v in enumerate(VARIANTS)}
+    with web_server() as (base, pid):
+        session = _login(base, approver.username)
+        session.get(f"{base}/inbox/")  # warm the worker (definitions parsed, connection)
+        http_cpu: list[float] = []
+
+        def http(chunk: list[int]) -> list[tuple[float, float]]:
+            before = process_cpu_ms(pid)
+            times = http_steps(base, session, chunk)
+            http_cpu.append((process_cpu_ms(pid) - before) / len(chunk))
+            return [(t, 0.0) for t in times]
+
+        found, medians, loads = _interleaved(
+            tasks,
+            rounds,
+            {
+                "http": http,
+                "service": lambda chunk: service_steps(chunk, approver),
+                "persisted": lambda chunk: bare_persisted_steps(chunk, definition),
+                "memory": lambda chunk: bare_memory_steps(chunk, definition),
+            },
+        )
     # The bare persisted steps moved the engine state without the projection: withdraw
     # those tasks so no inbox shows them.
-    HumanTask.objects.filter(pk__in=tasks[2 * runs : 3 * runs]).update(state="cancelled")
-    wall = {
-        name: [w for w, _ in found]
-        for name, found in (("service", service), ("persisted", persisted), ("memory", memory))
-    }
-    cpu = {
-        name: [c for _, c in found]
-        for name, found in (("service", service), ("persisted", persisted), ("memory", memory))
-    }
+    HumanTask.objects.filter(pk__in=tasks["persisted"]).update(state="cancelled")
+    wall = {v: [w for w, _ in found[v]] for v in VARIANTS}
+    cpu = {v: [c for _, c in found[v]] for v in VARIANTS}
+
+    def ratio(a: str, b: str) -> float:
+        # The median of the rounds' ratios: each compares samples taken minutes apart.
+        return statistics.median(x / y for x, y in zip(medians[a], medians[b], strict=True))
+
+    load = f"load {min(loads):.1f}-{max(loads):.1f}"
+    persisted = p50(wall["persisted"])
     rows = [
+        Row("step over HTTP p50", p50(wall["http"]), "ms", persisted, "bare persisted step p50"),
         Row(
-            "step over HTTP p50", p50(http), "ms", p50(wall["persisted"]), "bare persisted step p50"
+            "step over HTTP / bare persisted, median of round ratios",
+            ratio("http", "persisted"),
+            "x",
+            4.0,
+            "target",
+            load,
         ),
         Row(
             "step over HTTP p95",
-            percentile(http, 95),
+            percentile(wall["http"], 95),
             "ms",
             percentile(wall["persisted"], 95),
             "bare persisted step p95",
         ),
+        Row("step in the service p50", p50(wall["service"]), "ms", persisted, "bare persisted p50"),
         Row(
-            "step over HTTP p50 vs engine in memory",
-            p50(http),
-            "ms",
-            p50(wall["memory"]),
-            "bare engine in memory p50",
+            "step in the service / bare persisted, median of round ratios",
+            ratio("service", "persisted"),
+            "x",
+            2.0,
+            "target",
+            load,
         ),
         Row(
-            "step in the service (no HTTP) p50",
-            p50(wall["service"]),
+            "step in the service p95",
+            percentile(wall["service"], 95),
             "ms",
-            p50(wall["persisted"]),
-            "bare persisted step p50",
+            percentile(wall["persisted"], 95),
+            "bare persisted step p95",
         ),
-        Row(
-            "bare persisted step p50",
-            p50(wall["persisted"]),
-            "ms",
-            p50(wall["memory"]),
-            "bare engine in memory p50",
-        ),
-        Row("step over HTTP p50 (target 10 ms)", p50(http), "ms", 10.0, "target"),
+        Row("bare persisted step p50", persisted, "ms", p50(wall["memory"]), "engine in memory"),
+        Row("step over HTTP p50 (target 10 ms)", p50(wall["http"]), "ms", 10.0, "target", load),
         Row(
             "CPU per step over HTTP (server, mean)",
-            http_cpu,
+            statistics.mean(http_cpu),
             "ms",
             statistics.mean(cpu["persisted"]),
             "bare persisted step CPU, mean",
@@ -281,19 +322,14 @@ def run(runs: int = RUNS) -> tuple[list[Row], dict[str, Any]]:
             p50(cpu["persisted"]),
             "bare persisted step CPU p50",
         ),
-        Row(
-            "CPU per bare persisted step p50",
-            p50(cpu["persisted"]),
-            "ms",
-            p50(cpu["memory"]),
-            "bare engine in memory CPU p50",
-        ),
         Row("database round trip (SELECT 1) p50", p50(trips), "ms"),
-        Row("queries in one service step", queries, "", 2, "bare persisted step"),
+        Row("statements in one service step", queries, "", 2, "bare persisted step"),
     ]
     facts = {
         "steps": runs,
-        "service_p95": percentile(wall["service"], 95),
+        "rounds": rounds,
+        "load_per_round": loads,
+        "round_p50": medians,
         "memory_p95": percentile(wall["memory"], 95),
     }
     return rows, facts

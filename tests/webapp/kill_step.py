@@ -3,7 +3,8 @@
 Invoked by test_integrity_faults.py as ``python -m tests.webapp.kill_step <point> <task>
 <user>`` against the test database (DATABASE_URL). Points:
   after_engine   the engine and the operators ran (staff row written), before task rows
-  mid_append     the third history event has been inserted, before the rest
+  mid_append     the step's history lines have been inserted (one batch), before the
+                 case row
   before_commit  the case row saved with its new version, COMMIT not yet sent
   after_commit   just after COMMIT returned (everything must be there)
 """
@@ -35,17 +36,14 @@ def main() -> None:
     if point == "after_engine":
         steps.sync_tasks = lambda *a, **k: die()  # type: ignore[assignment]
     elif point == "mid_append":
-        real_append = steps.append_event
-        calls = {"n": 0}
+        real_write = steps.write_staged
 
-        def append(*args, **kwargs):
-            event = real_append(*args, **kwargs)
-            calls["n"] += 1
-            if calls["n"] == 3:
-                die()
-            return event
+        def write(case):
+            events = real_write(case)
+            die()
+            return events
 
-        steps.append_event = append  # type: ignore[assignment]
+        steps.write_staged = write  # type: ignore[assignment]
     elif point == "before_commit":
         real_save = steps.save_case
 

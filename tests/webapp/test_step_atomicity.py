@@ -29,7 +29,7 @@ def snapshot(case: Case) -> tuple:
     )
 
 
-@pytest.mark.parametrize("where", ["sync_tasks", "save_case", "append_event"])
+@pytest.mark.parametrize("where", ["sync_tasks", "save_case", "stage_event", "write_staged"])
 def test_it_rolls_back_every_part_of_a_step_that_crashes(
     monkeypatch, hr, approver, agency, models_deployed, where
 ):
@@ -43,7 +43,7 @@ def test_it_rolls_back_every_part_of_a_step_that_crashes(
     def crash_late(*args, **kwargs):
         # Let the engine and the hire operator run first, then fail mid-way.
         calls["n"] += 1
-        if where != "append_event" or calls["n"] >= 3:
+        if where != "stage_event" or calls["n"] >= 3:
             raise Crash(where)
         return real(*args, **kwargs)
 

@@ -61,7 +61,7 @@ def event_signed(event: CaseEvent) -> bool:
     return bool(event.key_id) and keyring().verifies(_canonical(event), event.key_id, event.hash)
 
 
-def append_event(
+def new_event(
     case: Case,
     *,
     kind: str,
@@ -75,7 +75,8 @@ def append_event(
     comment: str = "",
     articles: str = "",
 ) -> CaseEvent:
-    """Append one event. The caller holds the case row lock and saves the case after."""
+    """The next event of the case's chain, signed, and the case's head moved onto it
+    (not yet written). The caller holds the case row lock and saves the case after."""
     event = CaseEvent(
         case=case,
         seq=case.event_count + 1,
@@ -95,10 +96,44 @@ def append_event(
         key_id=keyring().current_id,
     )
     event.hash = event_hash(event)
-    event.save(force_insert=True)
     case.event_count = event.seq
     case.head_hash = event.hash
     return event
+
+
+def append_event(case: Case, **fields: Any) -> CaseEvent:
+    """Append one event now (``new_event``'s fields)."""
+    event = new_event(case, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def stage_event(case: Case, **fields: Any) -> CaseEvent:
+    """Sign the next event and keep it on the case until ``write_staged``: a step writes
+    its history lines in one statement instead of one each. The chain is the same."""
+    event = new_event(case, **fields)
+    case.__dict__.setdefault("_staged_events", []).append(event)
+    return event
+
+
+def write_staged(case: Case) -> list[CaseEvent]:
+    """Insert the case's staged events in one statement (``save_case`` calls it before the
+    case row, in the same transaction). They are kept on the case as the step's events."""
+    staged: list[CaseEvent] = case.__dict__.pop("_staged_events", [])
+    if staged:
+        CaseEvent.objects.bulk_create(staged)
+    case.__dict__["_step_events"] = staged
+    return staged
+
+
+def staged_events(case: Case) -> list[CaseEvent]:
+    """Events signed in this step and not yet written."""
+    return list(case.__dict__.get("_staged_events", []))
+
+
+def step_events(case: Case) -> list[CaseEvent] | None:
+    """The events the case's last ``write_staged`` wrote (None: not stepped here)."""
+    return case.__dict__.get("_step_events")
 
 
 def _display_name(actor: Any) -> str:

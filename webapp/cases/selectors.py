@@ -24,6 +24,7 @@ from webapp.accounts.selectors import (
 )
 
 from .definitions import parsed
+from .history import step_events
 from .models import Case, CaseEvent, CaseStatus, HumanTask, JobRun, TaskState
 from .stalls import stalled_cases
 
@@ -96,6 +97,14 @@ def task_for(user: Any, task_id: int) -> HumanTask:
         raise Http404 from None
 
 
+def task_visible(user: Any, task: HumanTask) -> bool:
+    """The test of ``task_for`` on a task loaded by a step (``services._locked``, which
+    asked whether the user is a member of the task's agency in the same statement)."""
+    if getattr(task, "user_member", False):
+        return True
+    return task.agency_id in visible_agency_ids(user)
+
+
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor", "task").order_by("seq")
 
@@ -132,11 +141,8 @@ def step_outcome(case: Case, task: HumanTask) -> str:
     """What the engine made of a completed step, in a sentence: the case closed with its
     outcome, a member's new state, the next task and who holds it (the history's lines
     after the completion)."""
-    done = case.events.filter(kind="task_completed", task=task).order_by("-seq").first()
-    if done is None:
-        return ""
     parts: list[str] = []
-    for event in case.events.filter(seq__gt=done.seq).select_related("task", "task__agency"):
+    for event in _events_after_completion(case, task):
         if event.kind == "case_completed":
             parts.append(_("Case closed: %(outcome)s") % {"outcome": case.outcome or _("done")})
         elif event.kind in ("staff_state", "record", "case_linked"):
@@ -151,6 +157,18 @@ def step_outcome(case: Case, task: HumanTask) -> str:
                 }
             )
     return "；".join(parts)
+
+
+def _events_after_completion(case: Case, task: HumanTask) -> list[CaseEvent]:
+    # The step just taken here left its lines on the case (history.step_events): no read.
+    written = step_events(case) or []
+    mine = [e for e in written if e.kind == "task_completed" and e.task_id == task.pk]
+    if mine:
+        return [e for e in written if e.seq > mine[-1].seq]
+    done = case.events.filter(kind="task_completed", task=task).order_by("-seq").first()
+    if done is None:
+        return []
+    return list(case.events.filter(seq__gt=done.seq).select_related("task", "task__agency"))
 
 
 def assignable_colleagues(task: HumanTask, user: Any) -> QuerySet[Any]:

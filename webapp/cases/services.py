@@ -9,27 +9,27 @@ asks for it (``openings`` for people, a step's ``case_open`` operator, ``schedul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from processes import engine
 from processes.errors import OperatorRefused
-from webapp.accounts.models import Agency
+from webapp.accounts.models import Agency, Membership
 from webapp.accounts.names import display_name
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import has_role
 from webapp.errors import NotPermitted, StepRefused, TaskConflict, articles_in
 from webapp.staff.models import Staff
 
 from .definitions import parsed
 from .four_eyes import four_eyes_refuse
-from .history import append_event
+from .history import stage_event
 from .keys import business_key
-from .models import Case, CaseRecusal, Definition, HumanTask, TaskState
+from .models import Case, CaseEvent, CaseRecusal, Definition, HumanTask, TaskState
 from .operators import REGISTRY, StepContext
 from .steps import ENGINE_HELPERS, run_engine, save_case, store_outcome
 from .subjects import (
@@ -74,7 +74,7 @@ def case_start(
                 context=context,
             )
         )
-        append_event(
+        stage_event(
             case,
             kind="case_started",
             title=_("Case opened: %(title)s") % {"title": title},
@@ -83,7 +83,8 @@ def case_start(
             comment=_opened_by(parent, data),
             articles=", ".join(f"Art. {n}" for n in sorted(parsed(definition).articles)[:6]),
         )
-        store_outcome(case, outcome, context)
+        # A new case has no tasks yet: nothing to read back.
+        store_outcome(case, outcome, context, open_tasks=[])
     return case
 
 
@@ -171,41 +172,72 @@ def case_open_linked(parent: Case, process_id: str, reason: str, data: Mapping[s
         raise OperatorRefused(exc.message) from None
 
 
-def _locked(task_id: int) -> tuple[HumanTask, Case]:
-    # of=self: lock only the case row, not the joined definition and agency rows, which
-    # every other case of the agency needs too. Found through the task in the same query
-    # (one round trip less per step).
-    try:
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("definition", "agency")
-            .get(tasks__pk=task_id)
+def _locked(task_id: int, user: Any = None) -> tuple[HumanTask, Case]:
+    """The task and its case, both rows locked, with the case's definition and agency,
+    and what the checks of ``user`` need: one statement. Case first, then task,
+    the order every step takes them in; locking the task row too means a step that
+    waited for another one reads the task as that one left it."""
+    # Only locked rows and rows that never change under a step (a deployed definition,
+    # the agency) are joined: a row joined without a lock is read as it was before the
+    # wait, so the assignee, who completed it and the member are read after it.
+    tasks = HumanTask.objects.select_for_update(of=("case", "self")).select_related(
+        "case__definition", "case__agency"
+    )
+    if user is not None and user.is_authenticated:
+        tasks = tasks.annotate(
+            user_member=Exists(
+                Membership.objects.filter(user_id=user.pk, agency_id=OuterRef("agency_id"))
+            ),
+            user_holds_role=Exists(
+                Membership.objects.filter(
+                    user_id=user.pk, agency_id=OuterRef("agency_id"), role=OuterRef("role")
+                )
+            ),
+            # Whether the user completed a step of the case or opened it: if not, no
+            # four-eyes rule can bar them and the history need not be read (four_eyes.py).
+            user_acted=Exists(
+                CaseEvent.objects.filter(
+                    case_id=OuterRef("case_id"),
+                    actor_id=user.pk,
+                    kind__in=("task_completed", "case_started"),
+                )
+            ),
+            user_recusal=Subquery(
+                CaseRecusal.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk).values(
+                    "reason"
+                )[:1]
+            ),
         )
-    except Case.DoesNotExist:
+    tasks = tasks.annotate(
+        others_open=Exists(
+            HumanTask.objects.filter(
+                case_id=OuterRef("case_id"), state__in=[TaskState.OPEN, TaskState.CLAIMED]
+            ).exclude(pk=OuterRef("pk"))
+        )
+    )
+    try:
+        task = tasks.get(pk=task_id)
+    except HumanTask.DoesNotExist:
         raise NotPermitted(_("This task does not exist.")) from None
-    task = HumanTask.objects.select_related("assignee", "completed_by").get(pk=task_id)
-    return task, case
+    return task, task.case
 
 
 def _may_act(task: HumanTask, user: Any, *, completing: bool = False) -> None:
-    _refuse_recused(task, user)
+    """``task`` comes from ``_locked(task_id, user)``, which answered the questions."""
+    # Art. 12: an appeal is reviewed by someone who took no part in the decision.
+    recusal = getattr(task, "user_recusal", None)
+    if recusal is not None:
+        raise NotPermitted(
+            _("You %(reason)s, so someone else must act on this case (Art. 12).")
+            % {"reason": recusal},
+            article="Art. 12",
+        )
     # Claiming gave the assignee the task, not the role: completing checks the role again,
     # so someone who lost it after claiming cannot complete (issue 19).
     if task.assignee_id == user.pk and not completing:
         return
-    if not has_role(user, task.role, task.agency_id):
+    if not getattr(task, "user_holds_role", False):
         raise NotPermitted(_("This task belongs to another role or agency."))
-
-
-def _refuse_recused(task: HumanTask, user: Any) -> None:
-    # Art. 12: an appeal is reviewed by someone who took no part in the decision.
-    recusal = CaseRecusal.objects.filter(case_id=task.case_id, user_id=user.pk).first()
-    if recusal is not None:
-        raise NotPermitted(
-            _("You %(reason)s, so someone else must act on this case (Art. 12).")
-            % {"reason": recusal.reason},
-            article="Art. 12",
-        )
 
 
 def _refuse_if_closed(task: HumanTask, user: Any) -> None:
@@ -229,7 +261,7 @@ def _refuse_if_closed(task: HumanTask, user: Any) -> None:
 
 def task_claim(*, task_id: int, user: Any) -> HumanTask:
     with transaction.atomic():
-        task, case = _locked(task_id)
+        task, case = _locked(task_id, user)
         _may_act(task, user)
         _refuse_if_closed(task, user)
         if task.state == TaskState.CLAIMED:
@@ -237,8 +269,8 @@ def task_claim(*, task_id: int, user: Any) -> HumanTask:
         task.claim()
         task.assignee = user
         task.claimed_at = timezone.now()
-        task.save()
-        append_event(
+        task.save(update_fields=["state", "assignee", "claimed_at"])
+        stage_event(
             case,
             kind="task_claimed",
             title=task.name,
@@ -261,8 +293,8 @@ def task_release(*, task_id: int, user: Any) -> HumanTask:
         task.release()
         task.assignee = None
         task.claimed_at = None
-        task.save()
-        append_event(
+        task.save(update_fields=["state", "assignee", "claimed_at"])
+        stage_event(
             case,
             kind="task_released",
             title=task.name,
@@ -276,10 +308,26 @@ def task_release(*, task_id: int, user: Any) -> HumanTask:
     return task
 
 
-def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: str = "") -> Case:
-    """Complete a human task with form data and a comment, and advance the case."""
+# Reads the person's input once the task is loaded (the page's form is the task's own).
+TaskInput = Callable[[HumanTask], tuple[Mapping[str, Any], str]]
+
+
+def task_complete(
+    *,
+    task_id: int,
+    user: Any,
+    data: Mapping[str, Any] | None = None,
+    comment: str = "",
+    read_input: TaskInput | None = None,
+) -> Case:
+    """Complete a human task with form data and a comment, and advance the case.
+
+    ``read_input`` instead of ``data``: called with the locked task, it returns the data
+    and comment (or raises), so a page completing a task loads it once, not twice."""
     with transaction.atomic():
-        task, case = _locked(task_id)
+        task, case = _locked(task_id, user)
+        if read_input is not None:
+            data, comment = read_input(task)
         _may_act(task, user, completing=True)
         _refuse_if_closed(task, user)
         _refuse_own_approval(task, case, user)
@@ -291,14 +339,16 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
                 parsed(case.definition),
                 case.state,
                 task.engine_task_id,
-                data,
+                data or {},
                 operators=REGISTRY,
                 helpers=ENGINE_HELPERS,
                 context=context,
             )
         )
         _task_done(case, task, user, before, outcome.data, comment)
-        store_outcome(case, outcome, context, done=task)
+        # Read the case's other open tasks only if it has any (most cases wait on one).
+        others: list[HumanTask] | None = None if getattr(task, "others_open", True) else []
+        store_outcome(case, outcome, context, done=task, open_tasks=others)
     return case
 
 
@@ -325,8 +375,8 @@ def _task_done(
     task.assignee = user
     task.completed_by = user
     task.completed_at = timezone.now()
-    task.save()
-    append_event(
+    task.save(update_fields=["state", "assignee", "completed_by", "completed_at"])
+    stage_event(
         case,
         kind="task_completed",
         title=task.name

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from processes.errors import InvalidTaskData, ModelRefused, OperatorRefused, ProcessError
 from processes.types import Outcome
-from webapp.accounts.models import Agency
+from webapp.accounts.models import Agency, Delegation
 from webapp.accounts.names import display_name
 from webapp.accounts.routing import task_agency
 from webapp.accounts.services import active_delegation
@@ -21,7 +21,7 @@ from webapp.workdays.services import working_days_duration
 
 from .deadlines import due_at
 from .form_messages import localised_errors
-from .history import append_event
+from .history import stage_event, staged_events, write_staged
 from .models import Case, HumanTask, TaskState
 from .operators import StepContext
 
@@ -59,12 +59,17 @@ def run_engine(call: Callable[[], Outcome]) -> Outcome:
 
 
 def store_outcome(
-    case: Case, outcome: Outcome, context: StepContext, done: HumanTask | None = None
+    case: Case,
+    outcome: Outcome,
+    context: StepContext,
+    done: HumanTask | None = None,
+    open_tasks: list[HumanTask] | None = None,
 ) -> None:
-    """Store the outcome: history lines, task projection, status, then the case row."""
+    """Store the outcome: history lines, task projection, status, then the case row.
+    ``open_tasks``: the case's other open tasks when the caller knows them (else read)."""
     for record in outcome.ran:
         if record.kind in RECORDED_KINDS:
-            append_event(
+            stage_event(
                 case,
                 kind="engine_step",
                 title=record.name,
@@ -72,7 +77,7 @@ def store_outcome(
                 articles=articles_in(record.documentation),
             )
     for effect in context.effects:
-        append_event(
+        stage_event(
             case,
             kind=effect.kind,
             title=effect.title,
@@ -80,14 +85,14 @@ def store_outcome(
             articles=effect.articles,
             data_after=effect.data,
         )
-    sync_tasks(case, outcome, done)
+    sync_tasks(case, outcome, done, open_tasks)
     case.state = outcome.state
     case.data = outcome.data
     case.wake_at = outcome.wake_at
     if outcome.completed and case.status == "running":
         case.complete()
         case.finished_at = timezone.now()
-        append_event(
+        stage_event(
             case,
             kind="case_completed",
             title=_("Case completed"),
@@ -102,12 +107,16 @@ def _end_articles(case: Case, outcome: Outcome) -> str:
     ends = " ".join(r.documentation for r in outcome.ran if r.kind == "EndEvent")
     if articles_in(ends):
         return articles_in(ends)
+    # A case that ends in its first step has its opening line still staged.
+    staged = [e.articles for e in staged_events(case) if e.kind == "case_started"]
     opened = case.events.filter(kind="case_started").values_list("articles", flat=True)
-    return str(opened.first() or "")
+    return str(staged[0] if staged else opened.first() or "")
 
 
 def save_case(case: Case) -> None:
-    """Write the case row if nobody wrote it since it was read, else refuse the step."""
+    """Write the step's history lines, then the case row if nobody wrote it since it
+    was read, else refuse the step (and the transaction rolls the lines back)."""
+    write_staged(case)
     # The version check keeps a stale writer from overwriting a newer state even where
     # the database cannot lock rows (SQLite); PostgreSQL also holds the row lock.
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
@@ -128,27 +137,28 @@ def save_case(case: Case) -> None:
     case.version += 1
 
 
-def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
+def sync_tasks(
+    case: Case, outcome: Outcome, done: HumanTask | None, open_tasks: list[HumanTask] | None = None
+) -> None:
     """Make the open HumanTask rows match the engine's ready user tasks."""
-    active = {
-        t.engine_task_id: t
-        for t in case.tasks.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
-    }
+    if open_tasks is None:
+        open_tasks = list(case.tasks.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED]))
+    active = {t.engine_task_id: t for t in open_tasks}
     if done is not None:
         active.pop(done.engine_task_id, None)
     ready = {t.id: t for t in outcome.human_tasks}
     for engine_id, task in active.items():
         if engine_id not in ready:
             task.withdraw()
-            task.save()
-            append_event(
+            task.save(update_fields=["state"])
+            stage_event(
                 case, kind="task_withdrawn", title=task.name, task=task, bpmn_id=task.bpmn_id
             )
     now = timezone.now()
     for engine_id, spec in ready.items():
         if engine_id in active:
             continue
-        created = HumanTask.objects.create(
+        created = HumanTask(
             case=case,
             engine_task_id=engine_id,
             bpmn_id=spec.bpmn_id,
@@ -159,7 +169,13 @@ def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             agency=routed_agency(case, spec.lane),
             due_at=due_at(now, spec.due_in),
         )
-        append_event(
+        delegation = active_delegation(created.agency_id, created.role, timezone.localdate())
+        if delegation is not None:
+            _delegate(created, delegation)
+        # One INSERT with the delegate already in it; its history lines come after it
+        # (they sign the task's id).
+        created.save(force_insert=True)
+        stage_event(
             case,
             kind="task_created",
             title=spec.name,
@@ -167,7 +183,8 @@ def sync_tasks(case: Case, outcome: Outcome, done: HumanTask | None) -> None:
             bpmn_id=spec.bpmn_id,
             articles=articles_in(spec.documentation),
         )
-        _apply_delegation(case, created)
+        if delegation is not None:
+            _delegated_event(case, created, delegation)
 
 
 def routed_agency(case: Case, role: str) -> Agency:
@@ -177,17 +194,16 @@ def routed_agency(case: Case, role: str) -> Agency:
     return task_agency(case.agency, role) or case.agency
 
 
-def _apply_delegation(case: Case, task: HumanTask) -> None:
+def _delegate(task: HumanTask, delegation: Delegation) -> None:
     """A task arriving while its role-holder is away goes to the delegate (both named)."""
-    delegation = active_delegation(task.agency_id, task.role, timezone.localdate())
-    if delegation is None:
-        return
     task.claim()
     task.assignee = delegation.delegate
     task.delegated_from = delegation.delegator
     task.claimed_at = timezone.now()
-    task.save()
-    append_event(
+
+
+def _delegated_event(case: Case, task: HumanTask, delegation: Delegation) -> None:
+    stage_event(
         case,
         kind="task_delegated",
         title=_("%(task)s: assigned to %(delegate)s on behalf of %(delegator)s")

@@ -37,8 +37,10 @@ def task_form_initial(
     return {k: v for k, v in current.items() if k in schema.get("properties", {})}
 
 
-def overdue_count(queue: QuerySet[HumanTask]) -> int:
-    return queue.filter(due_at__lt=timezone.now()).count()
+def queue_counts(queue: QuerySet[HumanTask]) -> dict[str, int]:
+    """How many tasks the queue holds and how many are overdue, in one query."""
+    overdue = Q(due_at__lt=timezone.now())
+    return queue.order_by().aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
 
 
 SORTS = {

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from webapp.accounts.models import Agency
 from webapp.accounts.selectors import acting_agency_ids, has_role
 from webapp.cases import handling, services
 from webapp.cases.definitions import parsed
+from webapp.cases.history import step_events
 from webapp.cases.models import Case, HumanTask
 from webapp.cases.presenters import case_facts, case_warnings, task_facts, timeline
 from webapp.cases.selectors import (
@@ -30,17 +31,18 @@ from webapp.cases.selectors import (
     may_urge,
     step_outcome,
     task_for,
+    task_visible,
 )
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
 
 from . import services as inbox_services
 from .forms import InboxFilterForm, SchemaForm, confirmations
-from .presenters import due_hint
+from .presenters import due_hint, row_links
 from .selectors import (
     inbox_facets,
     inbox_filtered,
-    overdue_count,
+    queue_counts,
     saved_filters_for,
     task_form_initial,
     task_form_schema,
@@ -61,18 +63,24 @@ def index(request: HttpRequest) -> HttpResponse:
     queue = inbox_filtered(request.user, filters)
     # Overdue tasks sort first, so the first page is the urgent one; 50 rows keep the
     # page's rendering time small (docs/performance.md).
-    page = Paginator(queue, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queue_counts(queue)
+    paginator = Paginator(queue, INBOX_PAGE_SIZE)
+    paginator.count = counts["total"]  # counted with the overdue ones, in one query
+    page = paginator.get_page(request.GET.get("page"))
     tasks = list(page.object_list)
     now = timezone.now()
+    links = row_links()
     for task in tasks:
         task.due_hint = due_hint(task.due_at, now)  # type: ignore[attr-defined]
+        task.links = {k: v.format(task.pk) for k, v in links.items()}  # type: ignore[attr-defined]
+        task.links["case"] = links["case"].format(task.case_id)  # type: ignore[attr-defined]
     context = {
         "tasks": tasks,
         "page": page,
-        "total": page.paginator.count,
+        "total": counts["total"],
         "filter_form": filter_form,
         "query": urlencode([(k, str(v)) for k, v in request.GET.items() if k != "page"]),
-        "overdue": overdue_count(queue),
+        "overdue": counts["overdue"],
         # One kind of task chosen: its form completes the selected ones together.
         "bulk_form": _form_for(tasks[0]) if filters.get("kind") and tasks else None,
         "saved": saved_filters_for(request.user),
@@ -89,50 +97,78 @@ def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
     )
 
 
+class _NotTaken(Exception):
+    """The posted form is not complete or asks for a confirmation: nothing is written."""
+
+
 @login_required
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    if request.method == "POST":
+        return _complete(request, task_id)
     task = task_for(request.user, task_id)
-    status = 200
-    form = _form_for(task, request.POST if request.method == "POST" else None)
-    confirm: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        confirm = [] if request.POST.get("_confirmed") else confirmations(form)
-        if not confirm:
-            try:
-                case = services.task_complete(
-                    task_id=task.pk, user=request.user, data=form.task_data(), comment=form.comment
-                )
-            except FormInvalid as exc:
-                for field, message in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
-                status = 400
-            except StepRefused as exc:
-                if _wants_json(request):
-                    return JsonResponse(
-                        {"error": exc.message, "article": exc.article, "field": exc.field},
-                        status=exc.status,
-                    )
-                if exc.field in form.fields:
-                    form.add_error(exc.field, exc.message)  # shown on the field it is about
-                else:
-                    messages.error(request, exc.message)
-                status = exc.status
-                task = task_for(request.user, task_id)
-            else:
-                return _after_completion(request, task, case)
-    elif request.method == "POST":
-        status = 400
-    return _task_page(request, task, form, status, confirm)
+    return _task_page(request, task, _form_for(task), 200)
 
 
-def _after_completion(request: HttpRequest, task: HumanTask, case: Case) -> HttpResponse:
+def _complete(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Complete the task with the posted form: the step loads and locks the task once and
+    hands it here to read the form (docs/performance.md)."""
+    page: dict[str, Any] = {"confirm": []}
+
+    def read_input(task: HumanTask) -> tuple[dict[str, Any], str]:
+        if not task_visible(request.user, task):
+            raise Http404
+        form = page["form"] = _form_for(task, request.POST)
+        if not form.is_valid():
+            raise _NotTaken
+        page["confirm"] = [] if request.POST.get("_confirmed") else confirmations(form)
+        if page["confirm"]:
+            raise _NotTaken
+        return form.task_data(), form.comment
+
+    status = 400
+    try:
+        case = services.task_complete(task_id=task_id, user=request.user, read_input=read_input)
+    except _NotTaken:
+        status = 400 if "form" in page and not page["form"].is_valid() else 200
+    except FormInvalid as exc:
+        for field, message in exc.errors.items():
+            form = page["form"]
+            form.add_error(field if field in form.fields else None, message)
+    except StepRefused as exc:
+        if "form" not in page:
+            raise Http404 from None  # no such task
+        if _wants_json(request):
+            return JsonResponse(
+                {"error": exc.message, "article": exc.article, "field": exc.field},
+                status=exc.status,
+            )
+        form = page["form"]
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)  # shown on the field it is about
+        else:
+            messages.error(request, exc.message)
+        status = exc.status
+    else:
+        return _after_completion(request, task_id, case)
+    task = task_for(request.user, task_id)
+    return _task_page(request, task, page["form"], status, page["confirm"])
+
+
+def _after_completion(request: HttpRequest, task_id: int, case: Case) -> HttpResponse:
     """Say what the engine made of the step, then open the next task or the inbox."""
-    done = HumanTask.objects.get(pk=task.pk)
+    done = next(
+        (
+            e.task
+            for e in step_events(case) or []
+            if e.kind == "task_completed" and e.task_id == task_id
+        ),
+        None,
+    ) or HumanTask.objects.get(pk=task_id)
     outcome = step_outcome(case, done)
-    text = _("“%(task)s” completed.") % {"task": task.name}
+    text = _("“%(task)s” completed.") % {"task": done.name}
     messages.success(request, f"{text} {outcome}".strip(), extra_tags="outcome")
     if request.POST.get("then") == "next":
-        following = inbox_tasks(request.user).exclude(pk=task.pk).first()
+        following = inbox_tasks(request.user).exclude(pk=task_id).first()
         if following is not None:
             return redirect("inbox:task", task_id=following.pk)
         messages.info(request, _("Nothing else is waiting for you."))
