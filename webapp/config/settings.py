@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "webapp.public",
     "webapp.designer",
     "webapp.member",
+    "webapp.documents",
     "webapp.security",
     "webapp.api",
     "webapp.demo",
@@ -232,6 +233,46 @@ FUZHI_PUBLIC_LIMITS = {
     "read": (int(os.environ.get("FUZHI_PUBLIC_READS_PER_10MIN", "300")), 600),
 }
 FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
+
+# Attachments, evidence and staff photos (webapp/documents, docs/documents.md): the local
+# disk in the embedded default (var/media/), an S3-compatible store (MinIO) when
+# FUZHI_S3_BUCKET is set. Files are served only through the app, which checks who may
+# see the case, so the store needs no public access and no signed addresses.
+MEDIA_ROOT = Path(os.environ.get("FUZHI_MEDIA_ROOT", VAR_DIR / "media"))
+FUZHI_S3_BUCKET = os.environ.get("FUZHI_S3_BUCKET", "")
+_FILES_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600},
+}
+if FUZHI_S3_BUCKET:
+    _FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FUZHI_S3_BUCKET,
+            "endpoint_url": os.environ.get("FUZHI_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("FUZHI_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("FUZHI_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("FUZHI_S3_REGION", "us-east-1"),
+            "addressing_style": "path",  # MinIO serves buckets by path
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+STORAGES = {
+    "default": _FILES_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Upload limits (explicit, so the request-size limits of the rest of the app can leave
+# the upload addresses theirs): one file, a form's files together, the whole multipart
+# body of a staff upload and of the public complaint form (Art. 18), and the pixels an
+# image may decode to (a small file can declare a huge picture).
+FUZHI_ATTACHMENT_MAX_SIZE = int(os.environ.get("FUZHI_ATTACHMENT_MAX_SIZE", str(10 * 2**20)))
+FUZHI_UPLOAD_MAX_BODY = int(os.environ.get("FUZHI_UPLOAD_MAX_BODY", str(32 * 2**20)))
+FUZHI_PUBLIC_UPLOAD_MAX_BODY = int(os.environ.get("FUZHI_PUBLIC_UPLOAD_MAX_BODY", str(12 * 2**20)))
+FUZHI_IMAGE_MAX_PIXELS = int(os.environ.get("FUZHI_IMAGE_MAX_PIXELS", str(40_000_000)))
+# Django's own bound on the number of files in one request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
 
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.

@@ -31,6 +31,8 @@ from webapp.cases.selectors import (
     step_outcome,
     task_for,
 )
+from webapp.documents.services import task_complete_with_files
+from webapp.documents.views import panel_context
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
 
@@ -81,11 +83,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/index.html", context)
 
 
-def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
+def _form_for(task: HumanTask, data: Any = None, files: Any = None) -> SchemaForm:
     definition, schema = task_form_schema(task)
     initial = task_form_initial(task, definition, schema) if data is None else {}
     return SchemaForm(
-        schema, data, definition=definition, form_name=task.form_name, initial=initial
+        schema, data, files, definition=definition, form_name=task.form_name, initial=initial
     )
 
 
@@ -93,14 +95,20 @@ def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = task_for(request.user, task_id)
     status = 200
-    form = _form_for(task, request.POST if request.method == "POST" else None)
+    posted = request.method == "POST"
+    form = _form_for(task, request.POST if posted else None, request.FILES if posted else None)
     confirm: list[str] = []
     if request.method == "POST" and form.is_valid():
         confirm = [] if request.POST.get("_confirmed") else confirmations(form)
         if not confirm:
             try:
-                case = services.task_complete(
-                    task_id=task.pk, user=request.user, data=form.task_data(), comment=form.comment
+                # Files of attachment fields are stored and recorded in the same step.
+                case = task_complete_with_files(
+                    task_id=task.pk,
+                    user=request.user,
+                    data=form.task_data(),
+                    comment=form.comment,
+                    uploaded=form.files_by_field(),
                 )
             except FormInvalid as exc:
                 for field, message in exc.errors.items():
@@ -168,6 +176,8 @@ def _task_page(
         "colleagues": assignable_colleagues(task, user) if task.is_active else [],
         # Art. 15(4): personal data in full for the case agency's HR officers only.
         "full_personal_data": sees_personal_data(user, case.agency_id),
+        # The case's files (each with its SHA-256) and its thread, beside the decision.
+        **panel_context(request, case),
     }
     return render(request, "inbox/task.html", context, status=status)
 

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from webapp.documents.forms import AttachmentField
+
 from . import services
 from .selectors import complaint_agencies
 
@@ -41,6 +43,12 @@ class ComplaintForm(forms.Form):
             "min_length": _("Describe what happened in at least %(limit_value)d characters."),
             "max_length": _("Describe what happened in at most %(limit_value)d characters."),
         },
+    )
+    evidence = AttachmentField(
+        services.EVIDENCE_SPEC,
+        label=_("Photos or a PDF as evidence (optional)"),
+        required=False,
+        help_text=_("Up to 3 photos, or one PDF. Photos lose their location data when kept."),
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     contact = forms.CharField(

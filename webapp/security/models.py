@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     USER_PERMISSIONS = "user_permissions", _("Permissions changed")
     DEPLOY = "deploy", _("Process version deployed")
     RETIRE = "retire", _("Process version retired")
+    STAFF_PHOTO = "staff_photo", _("Staff photo changed")
     OTHER = "other", _("Other")
 
 
