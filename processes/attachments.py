@@ -90,8 +90,7 @@ def attachment_problems(schema: dict[str, Any]) -> Iterator[str]:
         declared = prop[ATTACHMENT_KEY]
         if prop.get("type") != "array" or not isinstance(declared, dict):
             yield (
-                f'attachment field {name!r} must be "type": "array" '
-                f"with an object {ATTACHMENT_KEY}"
+                f'attachment field {name!r} must be "type": "array" with an object {ATTACHMENT_KEY}'
             )
             continue
         unknown = [k for k in declared.get("accept") or [] if k not in KINDS]

@@ -14,7 +14,12 @@ import re
 
 from django.conf import settings
 
-STAFF_UPLOADS = re.compile(r"^/(?:inbox/tasks/\d+/|staff/recruitment/new/|documents/.*)$")
+# The addresses that take files, and only these: a task's form, the recruitment form, a
+# case's files and a member's photo (the API takes no files: FUZHI_API_MAX_BODY holds).
+STAFF_UPLOADS = re.compile(
+    r"^/(?:inbox/tasks/\d+/|staff/recruitment/new/"
+    r"|documents/cases/\d+/files/|documents/staff/\d+/photo/new/)$"
+)
 PUBLIC_UPLOADS = re.compile(r"^/complaints/$")
 
 
