@@ -248,6 +248,17 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuzhi@localhost")
+# Text messages (webapp/accounts/sms.py), like e-mail: printed by the console backend unless
+# an HTTP gateway is configured (FUZHI_SMS_URL, its token and the signature it prints).
+FUZHI_SMS_URL = os.environ.get("FUZHI_SMS_URL", "")
+FUZHI_SMS_TOKEN = os.environ.get("FUZHI_SMS_TOKEN", "")
+FUZHI_SMS_SIGN = os.environ.get("FUZHI_SMS_SIGN", "六安市辅执")
+FUZHI_SMS_BACKEND = os.environ.get(
+    "FUZHI_SMS_BACKEND",
+    "webapp.accounts.sms.HttpGatewayBackend"
+    if FUZHI_SMS_URL
+    else "webapp.accounts.sms.ConsoleBackend",
+)
 
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))

@@ -52,7 +52,7 @@ class ComplaintForm(forms.Form):
     )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     contact = forms.CharField(
-        label=_("Phone or e-mail for the reply (optional)"),
+        label=_("Mobile number or e-mail for the reply (optional)"),
         max_length=services.MAX_CONTACT,
         required=False,
         help_text=_("Used only to send you the reply; never shown on the status page."),

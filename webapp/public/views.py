@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from webapp.accounts.sms import contact_channel
 from webapp.documents.limits import is_multipart, upload_body_limit
 from webapp.documents.responses import file_response
 from webapp.documents.selectors import photo_bytes
@@ -170,7 +171,10 @@ def _submitted(request: HttpRequest, form: ComplaintForm) -> bool:
     request.session[SUBMITTED_KEY] = {
         "receipt": receipt,
         "description": data["description"],
+        # Art. 18: the receipt promises the reply only on a channel it can take.
         "has_contact": bool(data["contact"]),
+        "contact": data["contact"],
+        "reply_channel": contact_channel(data["contact"]),
         "evidence": [f.name for f in data["evidence"]],
     }
     return True
