@@ -13,4 +13,5 @@ class DocumentsConfig(AppConfig):
         from . import verification, views
 
         history.CONTENT_CHECKS.append(verification.attachment_breaks)
+        history.CONTENT_CHECKS.append(verification.comment_breaks)
         panels.CASE_PANELS.append(views.case_panel)

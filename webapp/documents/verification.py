@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from webapp.cases.history import ChainBreak
 from webapp.cases.models import Case, CaseEvent
 
-from .models import Attachment, file_storage
+from .models import Attachment, Comment, file_storage
 
 CHUNK = 1 << 20
 FILE_BREAK_LABELS = {
     "file replaced": _("a stored file no longer matches the SHA-256 in the history"),
     "file missing": _("a file recorded in the history is missing from the store"),
     "file not recorded": _("a file is kept that no history line records"),
+    "comment altered": _("a comment no longer matches its line in the history"),
 }
 
 
@@ -81,3 +82,17 @@ def attachment_breaks(case: Case) -> list[ChainBreak]:
         elif actual != sha256 or attachment.sha256 != sha256:
             breaks.append(FileBreak(key, seq, f"file replaced (SHA-256 mismatch): {where}"))
     return breaks
+
+
+def comment_breaks(case: Case) -> list[ChainBreak]:
+    """Each comment of the thread against the history line written with it: the thread
+    shows the comment rows, so an edited row is a break like an edited event."""
+    said = dict(
+        CaseEvent.objects.filter(case=case, kind="comment_added").values_list("seq", "comment")
+    )
+    rows = Comment.objects.filter(case=case).values_list("pk", "event_seq", "body")
+    return [
+        FileBreak(case.business_key, seq, f"comment altered: comment {pk}")
+        for pk, seq, body in rows
+        if said.get(seq) != body
+    ]
