@@ -23,6 +23,7 @@ import re2
 from jsonschema import ValidationError
 
 from . import xmlsafe
+from .attachments import attachment_problems, with_attachment_items
 from .errors import HostileInput, ModelError
 from .jsonsafe import JsonRefused, load_json
 
@@ -82,7 +83,10 @@ def _parse_form(name: str, data: bytes) -> dict[str, Any]:
             f"form refers to another schema ({external!r}); a form must be self-contained",
             file=name,
         )
-    return schema
+    problem = next(attachment_problems(schema), None)
+    if problem is not None:
+        raise ModelError(problem, file=name)
+    return with_attachment_items(schema)
 
 
 def _external_refs(value: Any) -> Iterator[str]:

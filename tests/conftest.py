@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
 from tests.celery_broker import use_broker
+from webapp.accounts.sms import LocmemBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_DIR = ROOT / "bpmn"
@@ -89,6 +91,14 @@ def _broker_in_memory() -> Iterator[None]:
     previous = use_broker("memory://")
     yield
     use_broker(previous)
+
+
+@pytest.fixture(autouse=True)
+def _sms_gateway_in_memory() -> Iterator[list[Any]]:
+    """Text messages go to an in-memory gateway (the world outside), emptied per test."""
+    LocmemBackend.outbox = []
+    with override_settings(FUZHI_SMS_BACKEND="webapp.accounts.sms.LocmemBackend"):
+        yield LocmemBackend.outbox
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -147,6 +147,21 @@ def models_deployed(db: Any, bpmn_dir: Any) -> list[Any]:
 
 
 @pytest.fixture(autouse=True)
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Each test stores files in a directory of its own, never in var/media."""
+    from django.test import override_settings  # as the fixtures below: Django loads later
+
+    root = tmp_path_factory.mktemp("media")
+    storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(root)},
+    }
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={"default": storage, "staticfiles": static}):
+        yield root
+
+
+@pytest.fixture(autouse=True)
 def _default_language() -> Any:
     """Each test starts in the default language (a request may leave another active)."""
     from django.conf import settings

@@ -76,3 +76,33 @@ def test_it_edits_what_the_engine_reads(
     assert 'resultVariable="hire_outcome"' in xml
     timer = definition.spec.task_specs["public_notice"].event_definition
     assert timer.expression == "'P7D'"
+
+
+def test_it_makes_a_form_field_a_field_of_files_with_its_limits(
+    page: Any, live_server: Any, models_deployed: Any, designer: Any
+) -> None:
+    sign_in(page, live_server.url, "designer")
+    page.goto(f"{live_server.url}/designer/")
+    page.click("[data-testid=open-recruitment]")
+    page.wait_for_selector("[data-designer-editor][data-ready=true]")
+    select_on_canvas(page, "review_application")
+    page.click("[data-testid=form-add-field]")
+    page.fill("[data-form-label=field_1]", "学历证书")
+    page.select_option("[data-form-type=field_1]", "attachment")
+    page.wait_for_selector("[data-attachment-limits=field_1]")
+    assert "PDF 文档" in page.inner_text("[data-attachment-limits=field_1]")
+    page.uncheck("[data-attachment-limits=field_1] [data-accept=png]")
+    page.fill("[data-max-files=field_1]", "2")
+    page.press("[data-max-files=field_1]", "Tab")
+    page.fill("[data-max-size=field_1]", "5")
+    page.press("[data-max-size=field_1]", "Tab")
+    save(page)
+
+    draft = Draft.objects.get()
+    assert draft.problems == [] and draft_problems(draft.files) == []
+    field = json.loads(draft.files["forms/application_review.json"])["properties"]["field_1"]
+    assert field["type"] == "array" and field["title"] == "学历证书"
+    assert field["x-attachment"] == {"accept": ["pdf", "jpeg"], "maxFiles": 2, "maxSize": 5 * 2**20}
+    definition = catalog.load_definition({n: t.encode() for n, t in draft.files.items()})
+    items = definition.forms["application_review.json"]["properties"]["field_1"]
+    assert items["maxItems"] == 2 and items["items"]["required"] == ["attachment", "name", "sha256"]

@@ -67,7 +67,7 @@ def test_the_case_history_workbook_has_one_row_per_event_with_labelled_changes(
     login(client, "auditor")
     response = client.get(reverse("audit:case_xlsx", args=[case.pk]))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["案件", "办理记录"]
+    assert book.sheetnames == ["案件", "办理记录", "附件"]
     rows = list(book["办理记录"].iter_rows(values_only=True))
     events = list(CaseEvent.objects.filter(case=case).order_by("seq"))
     assert [row[0] for row in rows[1:]] == [e.seq for e in events]
@@ -133,7 +133,7 @@ def test_exports_are_in_english_for_an_english_reader(client, auditor, case):
     text = pdf_text(client.get(reverse("audit:case_pdf", args=[case.pk])).content)
     assert "History integrity verified" in text and "HR officer" in text
     book = load_workbook(io.BytesIO(client.get(reverse("audit:case_xlsx", args=[case.pk])).content))
-    assert book.sheetnames == ["Case", "Timeline"]
+    assert book.sheetnames == ["Case", "Timeline", "Files"]
 
 
 def test_another_agency_cannot_export_a_case_or_an_archive(client, stranger, case):

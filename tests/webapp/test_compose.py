@@ -17,9 +17,9 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def test_it_runs_postgres_redis_web_worker_and_beat_each_with_a_health_check():
+def test_it_runs_postgres_redis_minio_web_worker_and_beat_each_with_a_health_check():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "minio", "web", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, name
 
@@ -35,6 +35,18 @@ def test_it_points_the_app_at_postgres_and_redis_and_needs_a_secret_key():
         assert "FUZHI_HISTORY_KEYS:?" in env["FUZHI_HISTORY_KEYS"]
         assert "checkpoints:/var/lib/fuzhi-checkpoints" in services[name]["volumes"]
     assert "celery" in services["worker"]["command"] and "beat" in services["beat"]["command"]
+
+
+def test_files_go_to_minio_which_the_app_waits_for_and_readies():
+    services = compose()["services"]
+    assert services["minio"]["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    assert "miniodata:/data" in services["minio"]["volumes"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["FUZHI_S3_BUCKET"] and env["FUZHI_S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert services[name]["depends_on"]["minio"] == {"condition": "service_healthy"}
+    # The bucket is made (or found) and probed before gunicorn starts.
+    assert "manage.py store_ready" in services["web"]["command"]
 
 
 def test_the_image_builds_the_browser_bundles_and_collects_static_files():

@@ -77,7 +77,7 @@ def test_mail_is_sent_after_the_commit_once_and_recorded(
     assert queued.status == "pending" and queued.to == ["citizen@example.com"]
     assert case.business_key in queued.source
     effect = CaseEvent.objects.get(case=case, kind="record", title__contains="complainant")
-    assert effect.data_after == {"queued": True, "mail": queued.pk}
+    assert effect.data_after == {"queued": True, "mail": queued.pk, "channel": "email"}
 
     assert mail_deliver(mail_id=queued.pk) == "sent"
     assert mail_deliver(mail_id=queued.pk) == "nothing to send"  # a redelivered task

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -158,7 +161,21 @@ def test_it_enforces_field_limits(client, models_deployed, agency):
 
 @override_settings(FUZHI_PUBLIC_MAX_BODY=2048)
 def test_it_refuses_an_oversized_body_before_reading_it(client, models_deployed, agency):
-    response = submit(client, agency=str(agency.pk), description="x" * 3000)
+    body = urlencode({"agency": str(agency.pk), "description": "x" * 3000})
+    response = client.post(COMPLAINTS, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and not complaint_cases().exists()
+
+
+@override_settings(FUZHI_PUBLIC_UPLOAD_MAX_BODY=4096)
+def test_a_form_with_files_has_its_own_bound_and_is_refused_past_it(
+    client, models_deployed, agency
+):
+    # The evidence files' allowance is explicit (FUZHI_PUBLIC_UPLOAD_MAX_BODY), not an
+    # open door: past it the multipart body is answered 413 unread and nothing is opened.
+    evidence = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff" + b"0" * 5000)
+    response = client.post(
+        COMPLAINTS, {"agency": str(agency.pk), "description": "态度恶劣。", "evidence": evidence}
+    )
     assert response.status_code == 413 and not complaint_cases().exists()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
 from webapp.accounts.models import Membership
@@ -68,6 +68,7 @@ FORM_BODIES: dict[str, tuple[bytes, str]] = {
         "application/x-www-form-urlencoded",
     ),
 }
+FORM = "application/x-www-form-urlencoded"
 HUGE = b'{"comment": "' + b"x" * 3_000_000 + b'"}'
 # What every route gets (each kind of failure once; the API and designer tests above send
 # every body to the endpoints that read them).
@@ -220,6 +221,34 @@ def test_pages_answer_an_oversized_post_with_413_before_reading_it(client, hr, w
         CONTENT_LENGTH="lots",
     )
     assert bad_length.status_code == 400
+
+
+def multipart(size: int) -> tuple[bytes, str]:
+    """A multipart body of about ``size`` bytes carrying one file."""
+    body = (
+        b'--zz\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" + b"x" * size + b"\r\n--zz--\r\n"
+    )
+    return body, "multipart/form-data; boundary=zz"
+
+
+@override_settings(FUZHI_UPLOAD_MAX_BODY=4_000_000, FUZHI_PUBLIC_UPLOAD_MAX_BODY=3_500_000)
+def test_upload_addresses_have_their_own_explicit_bounds_for_files_only(client, hr, waiting):
+    # A 3 MB file passes the middleware where files are taken (it is then judged by the
+    # field's own limits) and is 413 everywhere else; past the upload bound it is 413 too.
+    client.force_login(hr)
+    three_mb, kind = multipart(3_000_000)
+    for url in (f"/inbox/tasks/{waiting.pk}/", f"/documents/cases/{waiting.case_id}/files/"):
+        assert send(client, url, three_mb, kind).status_code != 413, url
+    for url in (f"/cases/{waiting.case_id}/", "/delegations/", "/documents/1/"):
+        assert send(client, url, three_mb, kind).status_code == 413, url
+    five_mb, kind = multipart(5_000_000)
+    for url in (f"/inbox/tasks/{waiting.pk}/", "/complaints/"):
+        response = send(client, url, five_mb, kind)
+        assert response.status_code == 413 and CJK.search(response.content.decode()), url
+    # The same size as a plain form post keeps the address's ordinary limit.
+    plain = send(client, f"/inbox/tasks/{waiting.pk}/", b"a=" + b"x" * 3_000_000, FORM)
+    assert plain.status_code == 413
 
 
 def test_every_route_survives_every_hostile_body_from_every_caller(

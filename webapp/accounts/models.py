@@ -163,6 +163,9 @@ class OutboundMail(models.Model):
     by a Celery task after that transaction commits (``webapp/accounts/outbox.py``): a step
     that rolls back sends nothing, and no case row stays locked while SMTP answers."""
 
+    # "email", or "sms" (a text message through the SMS backend, webapp/accounts/sms.py):
+    # both wait for the commit, are retried and recorded the same way.
+    channel = models.CharField(max_length=10, default="email")
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)

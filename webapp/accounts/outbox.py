@@ -1,4 +1,5 @@
-"""The mail outbox: e-mail written in the step's transaction, delivered after it commits.
+"""The outbox: e-mail and text messages written in the step's transaction, delivered
+after it commits.
 
 ``mail_enqueue`` writes a row and, once the surrounding transaction commits, asks a
 Celery task to deliver it (``webapp.accounts.tasks``). A step that rolls back leaves no
@@ -6,7 +7,8 @@ row and sends nothing; no row lock is held while SMTP answers. Delivery claims t
 under a lock, so two deliveries of one message (a redelivered task, the sweeper) never
 send it twice at once; each message carries a Message-ID made from its row, so a mail
 server can drop a copy sent again after a worker died mid-send. Each attempt, its error
-and the time it was sent stay on the row.
+and the time it was sent stay on the row. A text message (``sms_enqueue``) is a row of
+the ``sms`` channel, handed to the SMS backend (``sms.py``) the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import sms
 from .models import OutboundMail
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,19 @@ def mail_enqueue(*, to: list[str], subject: str, body: str, source: str = "") ->
     )
     transaction.on_commit(lambda: _dispatch(mail.pk))
     return mail
+
+
+def sms_enqueue(*, to: str, body: str, source: str = "") -> OutboundMail:
+    """Write a text message to the outbox; sent only if the current transaction commits."""
+    message = OutboundMail.objects.create(
+        channel="sms",
+        to=[to],
+        subject=sms.shortened(body, 300),
+        body=sms.shortened(body),
+        source=source,
+    )
+    transaction.on_commit(lambda: _dispatch(message.pk))
+    return message
 
 
 def _dispatch(mail_id: int) -> None:
@@ -69,16 +85,23 @@ def mail_deliver(*, mail_id: int) -> str:
     mail = _claim(mail_id)
     if mail is None:
         return "nothing to send"
-    message = EmailMessage(
-        mail.subject, mail.body, None, mail.to, headers={"Message-ID": _message_id(mail)}
-    )
     try:
-        message.send()
+        _send(mail)
     except Exception as exc:
         _failed(mail, exc)
         raise
     OutboundMail.objects.filter(pk=mail.pk).update(status="sent", sent_at=timezone.now(), error="")
     return "sent"
+
+
+def _send(mail: OutboundMail) -> None:
+    if mail.channel == "sms":
+        for number in mail.to:
+            sms.send_text(sms.TextMessage(to=number, body=mail.body, reference=_message_id(mail)))
+        return
+    EmailMessage(
+        mail.subject, mail.body, None, mail.to, headers={"Message-ID": _message_id(mail)}
+    ).send()
 
 
 def _message_id(mail: OutboundMail) -> str:

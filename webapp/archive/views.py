@@ -16,15 +16,19 @@ from webapp.accounts.selectors import (
     visible_agency_ids,
 )
 from webapp.cases import selectors
-from webapp.cases.openings import case_open_for_staff, recruitment_open
+from webapp.cases.openings import case_open_for_staff
 from webapp.cases.subjects import startable_processes
+from webapp.documents.selectors import current_photo
+from webapp.documents.services import recruitment_open_with_documents
 from webapp.errors import StepRefused
 from webapp.security.member_access import member_password_issue
 from webapp.staff.duties import duty_assign
-from webapp.staff.forms import ApplicationForm, DutyForm, GradeForm
+from webapp.staff.forms import DutyForm, GradeForm
 from webapp.staff.grades import grade_set
 from webapp.staff.models import Staff
 from webapp.staff.selectors import sees_personal_data, staff_visible_to
+
+from .forms import ApplicationWithDocumentsForm
 
 
 @login_required
@@ -57,6 +61,8 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         "grade_changes": member.grade_changes.select_related("changed_by")[:20],
         "grade_form": GradeForm() if is_hr else None,
         "may_issue_sign_in": is_hr,
+        "photo": current_photo(member),
+        "may_change_photo": is_hr,
     }
     return render(request, "staff/detail.html", context)
 
@@ -129,10 +135,16 @@ def sign_in_issue(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 def recruitment_new(request: HttpRequest) -> HttpResponse:
     agencies = agencies_acting_as_or_404(request.user, Role.HR_OFFICER)
-    form = ApplicationForm(request.POST or None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ApplicationWithDocumentsForm(
+        request.POST if posted else None, request.FILES if posted else None, agencies=agencies
+    )
+    if posted and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "documents"}
         try:
-            case = recruitment_open(user=request.user, fields=form.cleaned_data)
+            case = recruitment_open_with_documents(
+                user=request.user, fields=fields, uploaded=form.cleaned_data["documents"]
+            )
         except StepRefused as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -18,6 +18,8 @@ from reportlab.platypus import Flowable
 from webapp.cases.definitions import parsed
 from webapp.cases.models import Case
 from webapp.cases.presenters import case_facts
+from webapp.documents.files import kind_label, size_text
+from webapp.documents.selectors import case_attachments
 from webapp.staff.models import Staff
 
 from . import pdf
@@ -59,6 +61,38 @@ def _case_summary(case: Case) -> list[tuple[str, str]]:
     ]
 
 
+def _attachment_header() -> list[str]:
+    return [_("File"), _("Type"), _("Size"), _("Uploaded by"), _("When"), _("Event"), "SHA-256"]
+
+
+def _attachment_rows(case: Case) -> list[list[object]]:
+    """Every file of the case with the SHA-256 its history line records (Art. 15(3))."""
+    return [
+        [
+            a.name,
+            kind_label(a.content_type),
+            size_text(a.size),
+            a.uploaded_by_name,
+            local_time(a.uploaded_at),
+            f"#{a.event_seq}",
+            a.sha256,
+        ]
+        for a in case_attachments(case)
+    ]
+
+
+def _attachments_story(case: Case) -> list[Flowable]:
+    rows = _attachment_rows(case)
+    if not rows:
+        return []
+    return [
+        pdf.gap(),
+        pdf.heading(_("Files (each SHA-256 is in the case history)"), 11),
+        pdf.gap(1),
+        pdf.table(_attachment_header(), rows, [58, 22, 16, 24, 28, 12, 113]),
+    ]
+
+
 def _case_story(case: Case) -> list[Flowable]:
     facts = _case_summary(case) + case_facts(parsed(case.definition), case.data)
     return [
@@ -67,6 +101,7 @@ def _case_story(case: Case) -> list[Flowable]:
         pdf.text(integrity_line(case), 9),
         pdf.gap(2),
         pdf.table([_("Field"), _("Value")], facts, [60, 200]),
+        *_attachments_story(case),
         pdf.gap(),
         pdf.table(
             _history_header(),
@@ -89,6 +124,7 @@ def case_history_xlsx(case: Case) -> bytes:
     facts = _case_summary(case) + case_facts(parsed(case.definition), case.data)
     _fill(summary, [_("Field"), _("Value")], [*facts, (_("Integrity"), integrity_line(case))])
     _fill(book.create_sheet(_("Timeline")), *_history_sheet(history_rows(case)))
+    _fill(book.create_sheet(_("Files")), _attachment_header(), _attachment_rows(case))
     return _save(book)
 
 

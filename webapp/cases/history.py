@@ -13,6 +13,7 @@ recomputed by someone holding the key) the signed checkpoints outside the databa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -166,6 +167,11 @@ class ChainBreak:
         return str(BREAK_LABELS.get(kind, self.problem))
 
 
+# What else a history vouches for, checked with its chain: each stored file against the
+# SHA-256 its event recorded (webapp/documents registers it in its AppConfig.ready()).
+CONTENT_CHECKS: list[Callable[[Case], list[ChainBreak]]] = []
+
+
 def verify_case(case: Case) -> list[ChainBreak]:
     """Recompute the chain; an empty list means the history is intact."""
     breaks: list[ChainBreak] = []
@@ -198,4 +204,6 @@ def verify_case(case: Case) -> list[ChainBreak]:
         breaks.append(
             ChainBreak(case.business_key, case.event_count, "newest events missing or replaced")
         )
+    for check in CONTENT_CHECKS:
+        breaks.extend(check(case))
     return breaks

@@ -236,6 +236,9 @@ EVENT_KINDS = {
     "task_urged": _("task urged"),
     "case_withdrawn": _("case withdrawn"),
     "case_terminated": _("case terminated"),
+    # webapp/documents: a file with its SHA-256, a comment in the case's thread.
+    "attachment_added": _("file attached"),
+    "comment_added": _("comment"),
 }
 
 

@@ -20,6 +20,7 @@ from . import handling, openings
 from .definitions import parsed
 from .forms import ComplaintForm
 from .history import verify_case
+from .panels import case_panels
 from .presenters import case_facts, diagram_marks, lanes_named, main_bpmn, timeline
 from .selectors import case_for, case_timeline, may_terminate, may_withdraw, visible_cases
 
@@ -46,6 +47,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "full_personal_data": sees_personal_data(request.user, case.agency_id),
         "may_withdraw": may_withdraw(case, request.user),
         "may_terminate": may_terminate(case, request.user),
+        "panels": case_panels(request, case),
     }
     return render(request, "cases/detail.html", context)
 

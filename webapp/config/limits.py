@@ -5,8 +5,11 @@ whose ``Content-Length`` is over the limit of its address is answered 413 at onc
 caller, signed in or not, can make a worker read, parse or store it. The limits:
 ``FUZHI_DESIGNER_MAX_UPLOAD`` for the designer's model uploads, ``FUZHI_API_MAX_BODY``
 under ``/api/``, ``DATA_UPLOAD_MAX_MEMORY_SIZE`` elsewhere (the public complaint form has
-its own, smaller one). A ``RequestDataTooBig`` that Django raises later, for a body sent
-without a length, becomes the same 413. The answer is JSON under ``/api/`` and a short
+its own, smaller one). The few addresses that take files (attachments, evidence, photos)
+have explicit limits of their own, for multipart bodies only
+(``webapp.documents.limits``: ``FUZHI_UPLOAD_MAX_BODY``, ``FUZHI_PUBLIC_UPLOAD_MAX_BODY``).
+A ``RequestDataTooBig`` that Django raises later, for a body sent without a length,
+becomes the same 413. The answer is JSON under ``/api/`` and a short
 page elsewhere, in the caller's language.
 """
 
@@ -23,12 +26,18 @@ from django.utils.translation import gettext as _
 
 from webapp.api.errors import error_body
 from webapp.api.parsers import max_body as api_max_body
+from webapp.documents.limits import is_multipart, upload_body_limit
 
 DESIGNER_MAX_UPLOAD = 16 * 1024 * 1024  # a bundle of model files, each at most 2 MiB
 
 
-def body_limit(path: str) -> int:
+def body_limit(path: str, content_type: str = "") -> int:
     """The largest body, in bytes, a request to ``path`` may send."""
+    # Files are sent as multipart forms to the upload addresses only; anything else sent
+    # there (or files sent anywhere else) keeps the address's ordinary limit.
+    upload = upload_body_limit(path) if is_multipart(content_type) else None
+    if upload is not None:
+        return upload
     if path.startswith("/api/"):
         return api_max_body()
     if path.startswith("/designer/"):
@@ -58,12 +67,13 @@ class RequestLimitsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = _declared_length(request)
-        if length is None or length < 0 or length > body_limit(request.path):
+        limit = body_limit(request.path, request.META.get("CONTENT_TYPE", ""))
+        if length is None or length < 0 or length > limit:
             # Before LocaleMiddleware: pick the caller's language here.
             with translation.override(translation.get_language_from_request(request)):
                 if length is None or length < 0:
                     return _answer(request, 400, _("The request's length is not a number."))
-                return _answer(request, 413, too_large_message(body_limit(request.path)))
+                return _answer(request, 413, too_large_message(limit))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "webapp.public",
     "webapp.designer",
     "webapp.member",
+    "webapp.documents",
     "webapp.security",
     "webapp.api",
     "webapp.demo",
@@ -247,6 +248,17 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuzhi@localhost")
+# Text messages (webapp/accounts/sms.py), like e-mail: printed by the console backend unless
+# an HTTP gateway is configured (FUZHI_SMS_URL, its token and the signature it prints).
+FUZHI_SMS_URL = os.environ.get("FUZHI_SMS_URL", "")
+FUZHI_SMS_TOKEN = os.environ.get("FUZHI_SMS_TOKEN", "")
+FUZHI_SMS_SIGN = os.environ.get("FUZHI_SMS_SIGN", "六安市辅执")
+FUZHI_SMS_BACKEND = os.environ.get(
+    "FUZHI_SMS_BACKEND",
+    "webapp.accounts.sms.HttpGatewayBackend"
+    if FUZHI_SMS_URL
+    else "webapp.accounts.sms.ConsoleBackend",
+)
 
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))
@@ -284,6 +296,50 @@ FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
 # Request bodies (webapp/config/limits.py): larger ones are answered 413 unread.
 FUZHI_API_MAX_BODY = int(os.environ.get("FUZHI_API_MAX_BODY", "262144"))
 FUZHI_DESIGNER_MAX_UPLOAD = int(os.environ.get("FUZHI_DESIGNER_MAX_UPLOAD", str(16 * 1024 * 1024)))
+
+# Attachments, evidence and staff photos (webapp/documents, docs/documents.md): the local
+# disk in the embedded default (var/media/), an S3-compatible store (MinIO) when
+# FUZHI_S3_BUCKET is set. Files are served only through the app, which checks who may
+# see the case, so the store needs no public access and no signed addresses.
+MEDIA_ROOT = Path(os.environ.get("FUZHI_MEDIA_ROOT", VAR_DIR / "media"))
+FUZHI_S3_BUCKET = os.environ.get("FUZHI_S3_BUCKET", "")
+_FILES_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600},
+}
+if FUZHI_S3_BUCKET:
+    _FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FUZHI_S3_BUCKET,
+            "endpoint_url": os.environ.get("FUZHI_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("FUZHI_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("FUZHI_S3_SECRET_KEY", ""),
+            "region_name": os.environ.get("FUZHI_S3_REGION", "us-east-1"),
+            "addressing_style": "path",  # MinIO serves buckets by path
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+STORAGES = {
+    "default": _FILES_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Upload limits (explicit, so the request-size limits of the rest of the app can leave
+# the upload addresses theirs): one file, a form's files together, the whole multipart
+# body of a staff upload and of the public complaint form (Art. 18), and the pixels an
+# image may decode to (a small file can declare a huge picture).
+FUZHI_ATTACHMENT_MAX_SIZE = int(os.environ.get("FUZHI_ATTACHMENT_MAX_SIZE", str(10 * 2**20)))
+FUZHI_UPLOAD_MAX_BODY = int(os.environ.get("FUZHI_UPLOAD_MAX_BODY", str(32 * 2**20)))
+# The public form: three evidence files of 4 MiB (webapp/public/services.EVIDENCE_SPEC)
+# and the complaint's text, nothing more.
+FUZHI_PUBLIC_UPLOAD_MAX_BODY = int(
+    os.environ.get("FUZHI_PUBLIC_UPLOAD_MAX_BODY", str(12 * 2**20 + 64 * 1024))
+)
+FUZHI_IMAGE_MAX_PIXELS = int(os.environ.get("FUZHI_IMAGE_MAX_PIXELS", str(40_000_000)))
+# Django's own bound on the number of files in one request.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
 
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.

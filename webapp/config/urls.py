@@ -31,6 +31,8 @@ urlpatterns = [
     path("staff/", include("webapp.archive.urls")),
     path("me/", include("webapp.member.urls")),
     path("audit/", include("webapp.audit.urls")),
+    # Case files, the case thread and members' photos (webapp/documents).
+    path("documents/", include("webapp.documents.urls")),
     path("reports/", include("webapp.reports.urls")),
     path("designer/", include("webapp.designer.urls")),
     path("api/", include("webapp.api.urls")),

@@ -14,10 +14,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from processes.attachments import attachment_spec
 from processes.definition import ProcessDefinition
 from processes.engine import validate_form
 from processes.errors import InvalidTaskData
 from webapp.cases.form_messages import schema_message
+from webapp.documents.forms import AttachmentField
 
 BOOL_CHOICES = [("", "—"), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
 
@@ -27,6 +29,9 @@ def _field(name: str, prop: dict[str, Any], required: bool) -> forms.Field:
     help_text = prop.get("description", "")
     common: dict[str, Any] = {"label": label, "required": required, "help_text": help_text}
     kind = prop.get("type")
+    spec = attachment_spec(prop)
+    if spec is not None:
+        return AttachmentField(spec, **common)
     if "enum" in prop:
         labels = prop.get("x-enumLabels") or prop["enum"]
         choices = [
@@ -86,7 +91,9 @@ class SchemaForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            validate_form(self.definition, self.form_name, self.task_data())
+            validate_form(
+                self.definition, self.form_name, {**self.task_data(), **self._placeholders()}
+            )
         except InvalidTaskData as exc:
             for field in exc.errors:
                 target = field if field in self.fields else None
@@ -95,10 +102,11 @@ class SchemaForm(forms.Form):
         return cleaned
 
     def task_data(self) -> dict[str, Any]:
-        """The cleaned values as JSON (dates as ISO strings), empty optional ones left out."""
+        """The cleaned values as JSON (dates as ISO strings), empty optional ones left out;
+        files are not data: ``files()`` hands them to the step that stores them."""
         data: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
-            if name == "_comment" or value is None or value == "":
+            if name == "_comment" or value is None or value == "" or name in self.files_by_field():
                 continue
             data[name] = _json_value(value, self.schema["properties"].get(name, {}))
         return data
@@ -106,6 +114,23 @@ class SchemaForm(forms.Form):
     @property
     def comment(self) -> str:
         return str(self.cleaned_data.get("_comment", ""))
+
+    def attachment_names(self) -> list[str]:
+        return [n for n, f in self.fields.items() if isinstance(f, AttachmentField)]
+
+    def files_by_field(self) -> dict[str, list[Any]]:
+        """The uploaded files of each attachment field (empty lists before cleaning)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: list(cleaned.get(name) or []) for name in self.attachment_names()}
+
+    def _placeholders(self) -> dict[str, Any]:
+        # The schema's rules see a reference per chosen file, as the stored step will.
+        zero = "0" * 64
+        return {
+            name: [{"attachment": 1, "name": f.name[:200] or "-", "sha256": zero} for f in items]
+            for name, items in self.files_by_field().items()
+            if items
+        }
 
 
 def _json_value(value: Any, prop: dict[str, Any]) -> Any:

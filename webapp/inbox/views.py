@@ -33,6 +33,8 @@ from webapp.cases.selectors import (
     task_for,
     task_visible,
 )
+from webapp.documents.services import task_complete_with_files
+from webapp.documents.views import panel_context
 from webapp.errors import FormInvalid, StepRefused
 from webapp.staff.selectors import sees_personal_data
 
@@ -89,11 +91,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/index.html", context)
 
 
-def _form_for(task: HumanTask, data: Any = None) -> SchemaForm:
+def _form_for(task: HumanTask, data: Any = None, files: Any = None) -> SchemaForm:
     definition, schema = task_form_schema(task)
     initial = task_form_initial(task, definition, schema) if data is None else {}
     return SchemaForm(
-        schema, data, definition=definition, form_name=task.form_name, initial=initial
+        schema, data, files, definition=definition, form_name=task.form_name, initial=initial
     )
 
 
@@ -112,12 +114,14 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 def _complete(request: HttpRequest, task_id: int) -> HttpResponse:
     """Complete the task with the posted form: the step loads and locks the task once and
     hands it here to read the form (docs/performance.md)."""
+    if request.FILES:
+        return _complete_with_files(request, task_id)
     page: dict[str, Any] = {"confirm": []}
 
     def read_input(task: HumanTask) -> tuple[dict[str, Any], str]:
         if not task_visible(request.user, task):
             raise Http404
-        form = page["form"] = _form_for(task, request.POST)
+        form = page["form"] = _form_for(task, request.POST, request.FILES)
         if not form.is_valid():
             raise _NotTaken
         page["confirm"] = [] if request.POST.get("_confirmed") else confirmations(form)
@@ -152,6 +156,44 @@ def _complete(request: HttpRequest, task_id: int) -> HttpResponse:
         return _after_completion(request, task_id, case)
     task = task_for(request.user, task_id)
     return _task_page(request, task, page["form"], status, page["confirm"])
+
+
+def _complete_with_files(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Complete a task whose form carries files: they are checked, stored and recorded in
+    the same step (webapp/documents), a refused step keeps none."""
+    task = task_for(request.user, task_id)
+    form = _form_for(task, request.POST, request.FILES)
+    if not form.is_valid():
+        return _task_page(request, task, form, 400)
+    confirm = [] if request.POST.get("_confirmed") else confirmations(form)
+    if confirm:
+        return _task_page(request, task, form, 200, confirm)
+    status = 400
+    try:
+        case = task_complete_with_files(
+            task_id=task.pk,
+            user=request.user,
+            data=form.task_data(),
+            comment=form.comment,
+            uploaded=form.files_by_field(),
+        )
+    except FormInvalid as exc:
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
+    except StepRefused as exc:
+        if _wants_json(request):
+            return JsonResponse(
+                {"error": exc.message, "article": exc.article, "field": exc.field},
+                status=exc.status,
+            )
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)  # shown on the field it is about
+        else:
+            messages.error(request, exc.message)
+        status = exc.status
+    else:
+        return _after_completion(request, task_id, case)
+    return _task_page(request, task_for(request.user, task_id), form, status)
 
 
 def _after_completion(request: HttpRequest, task_id: int, case: Case) -> HttpResponse:
@@ -204,6 +246,8 @@ def _task_page(
         "colleagues": assignable_colleagues(task, user) if task.is_active else [],
         # Art. 15(4): personal data in full for the case agency's HR officers only.
         "full_personal_data": sees_personal_data(user, case.agency_id),
+        # The case's files (each with its SHA-256) and its thread, beside the decision.
+        **panel_context(request, case),
     }
     return render(request, "inbox/task.html", context, status=status)
 

@@ -18,6 +18,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
@@ -26,6 +27,8 @@ from webapp.staff.models import Certificate
 
 FONT = "STSong-Light"
 QR_SIZE = 38 * mm
+# The photo's box, top right under the title (a one-inch ID photo's proportions).
+PHOTO_BOX = (113 * mm, 62 * mm, 22 * mm, 27 * mm)
 # The QR drawing's position on the page, also read back by the tests that decode it.
 QR_ORIGIN = (95 * mm, 22 * mm)
 VERIFY_NOTE = "扫码或访问下列网址核验本证（《六安市行政执法辅助人员管理办法》第十八条、第十九条）"
@@ -41,9 +44,13 @@ class CertificateCard:
     post: str
     issued_on: date
     verify_url: str
+    # The member's photo from the archive (JPEG), printed so the card shows who holds it.
+    photo: bytes | None = None
 
     @classmethod
-    def of(cls, certificate: Certificate, verify_url: str) -> CertificateCard:
+    def of(
+        cls, certificate: Certificate, verify_url: str, photo: bytes | None = None
+    ) -> CertificateCard:
         return cls(
             name=certificate.staff.name,
             unit=certificate.agency.name,
@@ -51,6 +58,7 @@ class CertificateCard:
             post=certificate.staff.post,
             issued_on=timezone.localdate(certificate.issued_at),
             verify_url=verify_url,
+            photo=photo,
         )
 
 
@@ -97,6 +105,15 @@ def _text(canvas: Canvas, card: CertificateCard) -> None:
     canvas.drawString(10 * mm, 9 * mm, card.verify_url)
 
 
+def _photo(canvas: Canvas, data: bytes) -> None:
+    x, y, width, height = PHOTO_BOX
+    canvas.drawImage(
+        ImageReader(BytesIO(data)), x, y, width, height, preserveAspectRatio=True, anchor="n"
+    )
+    canvas.setStrokeGray(0.6)
+    canvas.rect(x, y, width, height)
+
+
 def certificate_pdf(card: CertificateCard) -> bytes:
     """One A6 landscape page: the holder's registry details, the QR code and its URL."""
     _register_font()
@@ -106,6 +123,8 @@ def certificate_pdf(card: CertificateCard) -> bytes:
     canvas.setSubject(card.verify_url)
     _text(canvas, card)
     _qr(canvas, card.verify_url)
+    if card.photo:
+        _photo(canvas, card.photo)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from webapp.documents.selectors import photo_bytes
 from webapp.errors import StepRefused
 
 from .certificate_pdf import CertificateCard, certificate_pdf
@@ -30,7 +31,11 @@ def certificate_pdf_view(request: HttpRequest, certificate_id: int) -> HttpRespo
         certificate = certificate_to_print(request.user, certificate_id)
     except StepRefused as exc:
         return HttpResponse(exc.message, status=exc.status, content_type=TEXT)
-    card = CertificateCard.of(certificate, verify_url(request, certificate.number))
+    card = CertificateCard.of(
+        certificate,
+        verify_url(request, certificate.number),
+        photo=photo_bytes(certificate.staff),
+    )
     response = HttpResponse(certificate_pdf(card), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
     return response

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from webapp.documents.forms import AttachmentField
+
 from . import services
 from .selectors import complaint_agencies
 
@@ -42,9 +44,15 @@ class ComplaintForm(forms.Form):
             "max_length": _("Describe what happened in at most %(limit_value)d characters."),
         },
     )
+    evidence = AttachmentField(
+        services.EVIDENCE_SPEC,
+        label=_("Photos or a PDF as evidence (optional)"),
+        required=False,
+        help_text=_("Up to 3 photos, or one PDF. Photos lose their location data when kept."),
+    )
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     contact = forms.CharField(
-        label=_("Phone or e-mail for the reply (optional)"),
+        label=_("Mobile number or e-mail for the reply (optional)"),
         max_length=services.MAX_CONTACT,
         required=False,
         help_text=_("Used only to send you the reply; never shown on the status page."),

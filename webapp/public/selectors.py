@@ -23,6 +23,7 @@ from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency
 from webapp.accounts.roles import Role
 from webapp.accounts.selectors import has_role, oversight_agency_ids, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus
+from webapp.documents.selectors import current_photo
 from webapp.errors import NotPermitted, StepRefused
 from webapp.records.models import ComplaintRecord
 from webapp.staff.models import Certificate, CertificateState, StaffState
@@ -60,6 +61,12 @@ class CertificateCheck:
     number: str
     status: CertificateStatus
     entry: RegistryEntry | None
+    # While in force: the period of validity, from issue to the end of the holder's
+    # contract (the card is handed back when they leave, Art. 19, 21), and whether the
+    # archive holds a photo to compare with the holder.
+    valid_from: date | None = None
+    valid_until: date | None = None
+    has_photo: bool = False
 
 
 class ComplaintStage(StrEnum):
@@ -154,7 +161,25 @@ def certificate_check(number: str) -> CertificateCheck:
         return CertificateCheck(number=number, status=CertificateStatus.EXPIRED, entry=None)
     entry = _entry(certificate)
     status = CertificateStatus.VALID if entry.valid else CertificateStatus.SUSPENDED
-    return CertificateCheck(number=number, status=status, entry=entry)
+    return CertificateCheck(
+        number=number,
+        status=status,
+        entry=entry,
+        valid_from=timezone.localdate(certificate.issued_at),
+        valid_until=certificate.staff.contract_end,
+        has_photo=current_photo(certificate.staff) is not None,
+    )
+
+
+def certificate_in_force(number: str) -> Certificate | None:
+    """The certificate with this number while it is shown publicly (valid or suspended)."""
+    certificate = (
+        _listed_certificates()
+        .filter(number=normalise_number(number))
+        .select_related("staff")
+        .first()
+    )
+    return certificate
 
 
 class CertificateNotPrintable(StepRefused):

@@ -7,11 +7,18 @@ handle the complainant gets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from processes.attachments import AttachmentSpec
 from webapp.accounts.models import Agency
 from webapp.cases.models import Definition
 from webapp.cases.openings import complaint_open
+from webapp.documents.files import FileRefused
+from webapp.documents.services import Incoming, evidence_attach, inspected, kept_only_on_success
 from webapp.errors import StepRefused
 from webapp.staff.models import Certificate, StaffState
 
@@ -29,6 +36,9 @@ MIN_DESCRIPTION = 5
 MAX_CONTACT = 100
 MAX_NAME = 50
 MAX_STAFF_HINT = 50
+# Art. 18 evidence: a few photos or one PDF, each small enough that the public endpoint
+# stays cheap to serve (the body's own limit is FUZHI_PUBLIC_UPLOAD_MAX_BODY).
+EVIDENCE_SPEC = AttachmentSpec(accept=("jpeg", "png", "pdf"), max_files=3, max_size=4 * 2**20)
 
 __all__ = ["complaint_status", "complaint_submit"]
 
@@ -85,14 +95,17 @@ def complaint_submit(
     staff_hint: str = "",
     contact: str = "",
     name: str = "",
+    evidence: Sequence[Any] = (),
 ) -> str:
     """Open a complaint case for a member of the public and return its receipt number.
 
     The subject is the unit (``agency``) or, when a certificate number is given, the
-    serving member who holds it (the unit is then taken from the certificate). Bad input
-    raises ``StepRefused`` with a message in the user's language and opens nothing.
+    serving member who holds it (the unit is then taken from the certificate). Evidence
+    files are kept with the case and recorded in its history. Bad input raises
+    ``StepRefused`` with a message in the user's language and opens nothing.
     """
     description = _description(description)
+    files = _evidence(evidence)
     contact = _clean(contact, MAX_CONTACT, _("Contact"), "contact")
     name = _clean(name, MAX_NAME, _("Your name"), "name")
     staff_hint = _clean(staff_hint, MAX_STAFF_HINT, _("Staff member"), "staff_hint")
@@ -109,19 +122,34 @@ def complaint_submit(
         # A name without a certificate cannot identify one person: it goes in the text.
         description = f"{description}\n\n{_('Staff member named by the complainant')}: {staff_hint}"
     try:
-        case = complaint_open(
-            agency=unit,
-            actor=None,
-            complainant_name=name,
-            complainant_contact=contact,
-            complaint_text=description,
-            staff=certificate.staff if certificate else None,
-        )
+        with kept_only_on_success() as saved, transaction.atomic():
+            case = complaint_open(
+                agency=unit,
+                actor=None,
+                complainant_name=name,
+                complainant_contact=contact,
+                complaint_text=description,
+                staff=certificate.staff if certificate else None,
+            )
+            if files:
+                evidence_attach(case, files, saved)
     except Definition.DoesNotExist:
         raise StepRefused(
             _("Complaints cannot be received at the moment. Please try again later.")
         ) from None
     return str(case.data["receipt_number"])
+
+
+def _evidence(uploaded: Sequence[Any]) -> list[Incoming]:
+    """Up to three photos, or one PDF on its own (Art. 18)."""
+    files = inspected(list(uploaded), EVIDENCE_SPEC, "evidence")
+    if len(files) > 1 and any(item.upload.kind == "pdf" for item in files):
+        raise FileRefused(
+            _("Send either up to 3 photos or one PDF, not both (Art. 18)."),
+            article="Art. 18",
+            field="evidence",
+        )
+    return files
 
 
 def _description(text: str) -> str:

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registry/verify/", views.verify_lookup, name="verify_lookup"),
     # What the QR code on every certificate opens.
     path("registry/verify/<str:number>/", views.verify, name="verify"),
+    path("registry/verify/<str:number>/photo/", views.verify_photo, name="verify_photo"),
     path("complaints/", views.complaint_new, name="complaint_new"),
     path("complaints/submitted/", views.complaint_submitted, name="complaint_submitted"),
     path("complaints/status/", views.complaint_status, name="complaint_status"),

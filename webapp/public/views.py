@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from webapp.accounts.sms import contact_channel
+from webapp.documents.limits import is_multipart, upload_body_limit
+from webapp.documents.responses import file_response
+from webapp.documents.selectors import photo_bytes
 from webapp.errors import StepRefused
 
 from . import services
@@ -22,6 +26,7 @@ from .selectors import (
     CertificateStatus,
     ComplaintStage,
     certificate_check,
+    certificate_in_force,
     normalise_number,
     registry_count,
     registry_search,
@@ -99,8 +104,25 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "public/verify.html", context)
 
 
+@require_GET
+def verify_photo(request: HttpRequest, number: str) -> HttpResponse:
+    """The holder's photo beside the verification (Art. 18, 19): only while the
+    certificate is shown publicly, so a former member's photo is not published."""
+    if not allow(request, "read"):
+        return _too_many(request, "read")
+    certificate = certificate_in_force(number)
+    data = photo_bytes(certificate.staff) if certificate is not None else None
+    if certificate is None or data is None:
+        return HttpResponse(status=404)
+    name = f"{certificate.number}.jpg"
+    return file_response(data, name=name, content_type="image/jpeg", inline=True)
+
+
 def _body_too_large(request: HttpRequest) -> bool:
+    # A form with evidence files has its own, larger bound (FUZHI_PUBLIC_UPLOAD_MAX_BODY).
     limit_bytes = int(getattr(settings, "FUZHI_PUBLIC_MAX_BODY", 16_384))
+    if is_multipart(request.content_type or ""):
+        limit_bytes = upload_body_limit(request.path) or limit_bytes
     try:
         return int(request.META.get("CONTENT_LENGTH") or 0) > limit_bytes
     except ValueError:
@@ -119,7 +141,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         return render(request, "public/too_large.html", status=413)
     if not allow(request, "complaint"):
         return _too_many(request, "complaint")
-    form = ComplaintForm(request.POST)
+    form = ComplaintForm(request.POST, request.FILES)
     if form.is_bot:
         # Nothing is opened; a person whose browser filled the hidden field keeps their text.
         form.is_valid()
@@ -141,6 +163,7 @@ def _submitted(request: HttpRequest, form: ComplaintForm) -> bool:
             description=data["description"],
             name=data["name"],
             contact=data["contact"],
+            evidence=data["evidence"],
         )
     except StepRefused as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -148,7 +171,11 @@ def _submitted(request: HttpRequest, form: ComplaintForm) -> bool:
     request.session[SUBMITTED_KEY] = {
         "receipt": receipt,
         "description": data["description"],
+        # Art. 18: the receipt promises the reply only on a channel it can take.
         "has_contact": bool(data["contact"]),
+        "contact": data["contact"],
+        "reply_channel": contact_channel(data["contact"]),
+        "evidence": [f.name for f in data["evidence"]],
     }
     return True
 

@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     RETIRE = "retire", _("Process version retired")
     HISTORY_KEY = "history_key", _("History key rotated")
     CHECKPOINT = "checkpoint", _("History checkpoint written")
+    STAFF_PHOTO = "staff_photo", _("Staff photo changed")
     OTHER = "other", _("Other")
 
 

@@ -6,7 +6,12 @@ import { el, t } from "./util.js";
 
 const FORM = "formJsonSchemaFilename";
 const DUE = "dueIn";
-const FIELD_TYPES = ["string", "integer", "number", "boolean"];
+const FIELD_TYPES = ["string", "integer", "number", "boolean", "attachment"];
+// What a field of kind attachment may accept, and its default limits (processes/attachments.py
+// holds the ceilings the deploy checks: 10 files, 20 MB each).
+const FILE_KINDS = ["pdf", "jpeg", "png"];
+const ATTACHMENT = "x-attachment";
+const newAttachment = () => ({ accept: [...FILE_KINDS], maxFiles: 3, maxSize: 10 * 1024 * 1024 });
 const ARTICLE = /Art\.\s*\d+/;
 
 export class FuzhiPanel {
@@ -170,7 +175,7 @@ export class FuzhiPanel {
       this.bundle.files[path] = `${JSON.stringify(schema, null, 2)}\n`;
       this.bundle.changed();
     };
-    const rows = Object.entries(schema.properties).map(([name, prop]) => this.fieldRow(schema, name, prop, save));
+    const rows = Object.entries(schema.properties).flatMap(([name, prop]) => this.fieldRow(schema, name, prop, save));
     const add = el("button", { type: "button", "data-testid": "form-add-field" }, t("add_field"));
     add.addEventListener("click", () => {
       let n = 1;
@@ -200,11 +205,20 @@ export class FuzhiPanel {
       prop.title = label.value;
       save();
     });
-    const type = el("select", {}, FIELD_TYPES.map((ft) => el("option", { value: ft, selected: ft === prop.type }, ft)));
+    const kind = prop[ATTACHMENT] ? "attachment" : prop.type;
+    const type = el("select", { "data-form-type": name }, FIELD_TYPES.map((ft) => el("option", { value: ft, selected: ft === kind }, t(`type_${ft}`))));
     type.addEventListener("change", () => {
-      prop.type = type.value;
-      if (type.value !== "string") delete prop.maxLength;
+      if (type.value === "attachment") {
+        prop.type = "array";
+        prop[ATTACHMENT] = newAttachment();
+      } else {
+        prop.type = type.value;
+        delete prop[ATTACHMENT];
+        delete prop.items;
+      }
+      if (prop.type !== "string") delete prop.maxLength;
       save();
+      this.show(this.element);
     });
     const req = el("input", { type: "checkbox", checked: required.has(name) });
     req.addEventListener("change", () => {
@@ -229,7 +243,38 @@ export class FuzhiPanel {
       save();
       this.show(this.element);
     });
-    return el("tr", { "data-form-field": name }, el("td", {}, rename), el("td", {}, label), el("td", {}, type), el("td", {}, req), el("td", {}, remove));
+    const row = el("tr", { "data-form-field": name }, el("td", {}, rename), el("td", {}, label), el("td", {}, type), el("td", {}, req), el("td", {}, remove));
+    return prop[ATTACHMENT] ? [row, this.attachmentLimits(name, prop[ATTACHMENT], save)] : row;
+  }
+
+  // The limits of a field of kind attachment: what it accepts, how many files, how large.
+  attachmentLimits(name, limits, save) {
+    const kinds = FILE_KINDS.map((kind) => {
+      const box = el("input", { type: "checkbox", checked: (limits.accept || FILE_KINDS).includes(kind), "data-accept": kind });
+      box.addEventListener("change", () => {
+        const chosen = new Set(limits.accept || FILE_KINDS);
+        if (box.checked) chosen.add(kind);
+        else chosen.delete(kind);
+        limits.accept = FILE_KINDS.filter((k) => chosen.has(k));
+        save();
+      });
+      return el("label", { class: "inline" }, box, ` ${t(`kind_${kind}`)} `);
+    });
+    const count = el("input", { type: "number", min: 1, max: 10, value: limits.maxFiles || 1, "data-max-files": name, size: 3 });
+    count.addEventListener("change", () => {
+      limits.maxFiles = Math.min(10, Math.max(1, parseInt(count.value, 10) || 1));
+      save();
+    });
+    const size = el("input", { type: "number", min: 1, max: 20, value: Math.round((limits.maxSize || 10485760) / 1048576), "data-max-size": name, size: 3 });
+    size.addEventListener("change", () => {
+      limits.maxSize = Math.min(20, Math.max(1, parseInt(size.value, 10) || 10)) * 1048576;
+      save();
+    });
+    return el(
+      "tr",
+      { "data-attachment-limits": name },
+      el("td", { colspan: 5 }, t("accepts"), " ", kinds, el("label", { class: "inline" }, ` ${t("max_files")} `, count), el("label", { class: "inline" }, ` ${t("max_size_mb")} `, size)),
+    );
   }
 
   // ------------------------------------------------- flows, timers, calls

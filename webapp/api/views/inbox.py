@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from webapp.cases import services
 from webapp.cases.models import HumanTask, TaskState
 from webapp.cases.selectors import task_for
+from webapp.documents.services import refuse_forged_references
 from webapp.inbox.forms import SchemaForm
 from webapp.inbox.selectors import task_form_schema
 
@@ -114,6 +115,8 @@ def task_complete(request: Request, task_id: int) -> Response:
     body.is_valid(raise_exception=True)
     data: dict[str, Any] = {}
     if task.is_active:
+        # Files come only through an upload that stores and records them (webapp/documents).
+        refuse_forged_references(task, body.validated_data["data"])
         definition, schema = task_form_schema(task)
         form = checked(
             lambda posted: SchemaForm(

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from webapp.accounts.models import Agency, AgencyKind
 from webapp.cases.selectors import case_by_key_for, recruitment_ranking, visible_cases
+from webapp.documents.selectors import photo_bytes
 from webapp.public.certificate_pdf import CertificateCard, certificate_pdf
 from webapp.public.certificate_views import verify_url
 from webapp.public.selectors import certificate_to_print
@@ -173,7 +174,11 @@ def certificate_pdf_download(request: Request, certificate_id: int) -> HttpRespo
     """The printable certificate (Art. 19) with the QR code of its verification page; an
     HR officer of its agency, while it is valid."""
     certificate = certificate_to_print(request.user, certificate_id)
-    card = CertificateCard.of(certificate, verify_url(request, certificate.number))
+    card = CertificateCard.of(
+        certificate,
+        verify_url(request, certificate.number),
+        photo=photo_bytes(certificate.staff),
+    )
     response = HttpResponse(certificate_pdf(card), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{certificate.number}.pdf"'
     return response

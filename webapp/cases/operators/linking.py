@@ -8,7 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from processes.operators import OperatorCall
-from webapp.accounts.outbox import mail_enqueue
+from webapp.accounts.outbox import mail_enqueue, sms_enqueue
+from webapp.accounts.sms import contact_channel, mobile_number
 
 from .context import Effect, OperatorSpec, StepContext, record_effect
 
@@ -40,29 +41,35 @@ def case_open(call: OperatorCall) -> dict[str, Any]:
 
 
 def notify(call: OperatorCall) -> dict[str, Any]:
-    """Queue an e-mail in the step's transaction (the outbox sends it after the commit, so
-    a step rolled back sends nothing and no case row waits for SMTP)."""
+    """Queue the message in the step's transaction by the channel the contact is (an
+    e-mail address, or a mobile number by SMS); the outbox sends it after the commit, so
+    a step rolled back sends nothing and no case row waits for SMTP or the SMS gateway."""
     to = str(call.params.get("to") or "")
-    address = ""
-    if to == "complainant":
-        address = str(call.data.get("complainant_contact") or "")
+    address = str(call.data.get("complainant_contact") or "") if to == "complainant" else ""
+    channel = contact_channel(address)
+    subject = str(call.params.get("subject") or "")
+    body = str(call.params.get("body") or "")
+    source = f"{call.context.case.business_key} notify {to}"
     queued = None
-    if "@" in address:
-        context: StepContext = call.context
-        queued = mail_enqueue(
-            to=[address],
-            subject=str(call.params.get("subject") or ""),
-            body=str(call.params.get("body") or ""),
-            source=f"{context.case.business_key} notify {to}",
-        )
+    if channel == "email":
+        queued = mail_enqueue(to=[address.strip()], subject=subject, body=body, source=source)
+    elif channel == "sms":
+        # Art. 18: the reply reaches a complainant who gave only a phone number.
+        text = f"{subject}：{body}" if subject else body
+        queued = sms_enqueue(to=mobile_number(address), body=text, source=source)
     mail_id = queued.pk if queued is not None else None
     record_effect(
-        call, _("Notification to %(to)s") % {"to": to}, "", queued=queued is not None, mail=mail_id
+        call,
+        _("Notification to %(to)s") % {"to": to},
+        "",
+        queued=queued is not None,
+        mail=mail_id,
+        channel=channel,
     )
-    return {"sent": queued is not None}
+    return {"sent": queued is not None, "channel": channel}
 
 
 OPERATORS: tuple[OperatorSpec, ...] = (
     ("case_open", case_open, "Open a linked case about the same subject"),
-    ("notify", notify, "Send a notification (e-mail backend)"),
+    ("notify", notify, "Send a notification (e-mail or SMS, through the outbox)"),
 )
