@@ -34,6 +34,9 @@ def test_it_points_the_app_at_postgres_and_redis_and_needs_a_secret_key():
         # One history key for all containers (else each would generate its own).
         assert "FUZHI_HISTORY_KEYS:?" in env["FUZHI_HISTORY_KEYS"]
         assert "checkpoints:/var/lib/fuzhi-checkpoints" in services[name]["volumes"]
+        # The checkpoints' copy under Object Lock (webapp/security/checkpoint_copies.py).
+        assert env["FUZHI_CHECKPOINT_BUCKET"] and env["FUZHI_S3_ENDPOINT_URL"]
+    assert "history_checkpoint --ready" in services["web"]["command"]
     assert "celery" in services["worker"]["command"] and "beat" in services["beat"]["command"]
 
 

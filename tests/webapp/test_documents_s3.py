@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -30,42 +25,15 @@ from webapp.errors import StepRefused
 
 from .conftest import PASSWORD
 from .documents_support import jpeg_with_gps, pdf_bytes, upload, zip_bytes
+from .s3_support import s3_endpoint
 from .test_documents import case, complete_health
 
-__all__ = ["case"]  # the recruitment waiting for its health check, from test_documents
+__all__ = [
+    "case",
+    "s3_endpoint",
+]  # the recruitment waiting for its health check, from test_documents
 
 KEYS = {"aws_access_key_id": "fuzhi", "aws_secret_access_key": "fuzhi-secret"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """moto's S3-compatible server in its own process, spoken to over HTTP."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        raise RuntimeError("moto_server did not start")
-    yield endpoint
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def s3_storage(endpoint: str, name: str) -> dict[str, Any]:

@@ -239,6 +239,17 @@ FUZHI_CHECKPOINT_FILE = Path(
     os.environ.get("FUZHI_CHECKPOINT_FILE", VAR_DIR / "checkpoints" / "history.jsonl")
 )
 FUZHI_CHECKPOINT_MINUTES = int(os.environ.get("FUZHI_CHECKPOINT_MINUTES", "15"))
+# The production shape also copies each checkpoint into an S3 bucket created with Object
+# Lock, retained in compliance mode (webapp/security/checkpoint_copies.py); the store's
+# address and keys are the attachments' (FUZHI_S3_*), the bucket its own.
+FUZHI_CHECKPOINT_BUCKET = os.environ.get("FUZHI_CHECKPOINT_BUCKET", "")
+FUZHI_CHECKPOINT_RETAIN_DAYS = int(os.environ.get("FUZHI_CHECKPOINT_RETAIN_DAYS", "3650"))
+FUZHI_CHECKPOINT_STORE = {
+    "endpoint_url": os.environ.get("FUZHI_S3_ENDPOINT_URL", ""),
+    "access_key": os.environ.get("FUZHI_S3_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("FUZHI_S3_SECRET_KEY", ""),
+    "region": os.environ.get("FUZHI_S3_REGION", "us-east-1"),
+}
 
 # Notifications go to the console unless real SMTP is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

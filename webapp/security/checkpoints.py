@@ -23,6 +23,7 @@ One JSON line per part of a checkpoint::
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ from webapp.cases.history import GENESIS, event_signed
 from webapp.cases.keyring import keyring
 from webapp.cases.models import Case, CaseEvent
 
-from . import audit_chain
+from . import audit_chain, checkpoint_copies
 from .models import AuditEntry
 
 CASES_PER_LINE = 2000
@@ -193,6 +194,53 @@ def _lines(
         yield json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def _copy_to_locked_bucket(handle: Any, written: Written) -> None:
+    """The production shape's copy out of reach of the host (checkpoint_copies)."""
+    if not checkpoint_copies.enabled():
+        return
+    handle.seek(0)
+    try:
+        checkpoint_copies.copy_missing(texts_by_number(handle.read().decode()))
+    except checkpoint_copies.CopyFailed as exc:
+        raise CheckpointRefused(
+            f"{written}, in the file; not copied to the locked bucket ({exc}): the next "
+            "checkpoint copies it"
+        ) from None
+
+
+def texts_by_number(text: str) -> dict[int, str]:
+    """The file's lines grouped by the checkpoint they belong to (its number ``n``)."""
+    texts: dict[int, str] = {}
+    for raw in text.splitlines():
+        try:
+            number = int(json.loads(raw)["n"])
+        except (ValueError, KeyError, TypeError):
+            continue  # an unreadable line is the fold's finding, not a copy
+        texts[number] = texts.get(number, "") + raw + "\n"
+    return texts
+
+
+def read_locked() -> tuple[Fold, list[str]]:
+    """The bucket's copies folded (what verification trusts when there is a bucket), and
+    where the file and the bucket differ, checkpoint by checkpoint."""
+    copies, problems = checkpoint_copies.read()
+    fold = _read(io.BytesIO("".join(copies[n] for n in sorted(copies)).encode()))
+    text = path().read_text(encoding="utf-8", errors="replace") if path().exists() else ""
+    in_file = texts_by_number(text)
+    for number in sorted(set(copies) | set(in_file)):
+        if number not in in_file:
+            problems.append(f"checkpoint #{number} is in the locked bucket but not in the file")
+        elif number not in copies:
+            problems.append(f"checkpoint #{number} is in the file but has no locked copy")
+        elif _lines_of(copies[number]) != _lines_of(in_file[number]):
+            problems.append(f"checkpoint #{number} in the file differs from its locked copy")
+    return fold, problems
+
+
+def _lines_of(text: str) -> list[Any]:
+    return [json.loads(raw) for raw in text.splitlines() if raw.strip()]
+
+
 def _separator(handle: Any) -> str:
     """A newline if a write was cut short mid-line, so the new lines stand on their own."""
     size = os.fstat(handle.fileno()).st_size
@@ -226,7 +274,9 @@ def write(rebase: str = "") -> Written:
         handle.write((_separator(handle) + text).encode())
         handle.flush()
         os.fsync(handle.fileno())
-    written = Written(number=fold.number + 1, cases=len(moved), refused=refused)
+        written = Written(number=fold.number + 1, cases=len(moved), refused=refused)
+        # Under the same lock, so two writers never put one checkpoint twice.
+        _copy_to_locked_bucket(handle, written)
     if refused:
         raise CheckpointRefused(
             f"{written}; these went back or were rewritten since the last checkpoint and "

@@ -14,7 +14,7 @@ from django.db.models import Max
 
 from webapp.cases.models import Case, CaseEvent
 
-from . import audit_chain, checkpoints
+from . import audit_chain, checkpoint_copies, checkpoints
 from .models import AuditEntry
 
 Finding = tuple[str, str]
@@ -25,10 +25,30 @@ def audit_findings() -> Iterator[Finding]:
         yield f"audit log line #{seq}", problem
 
 
-def checkpoint_findings(fold: checkpoints.Fold | None = None) -> Iterator[Finding]:
-    fold = fold if fold is not None else checkpoints.read()
-    for problem in fold.problems:
-        yield f"checkpoint file {checkpoints.path()}", problem
+Trusted = tuple[checkpoints.Fold, list[Finding]]
+
+
+def trusted_checkpoints() -> Trusted:
+    """The checkpoints to check against, and what is wrong with them: the locked bucket's
+    copies when there is one (out of reach of whoever can rewrite the file), compared
+    with the file; else the file."""
+    in_file = f"checkpoint file {checkpoints.path()}"
+    if not checkpoint_copies.enabled():
+        fold = checkpoints.read()
+        return fold, [(in_file, problem) for problem in fold.problems]
+    in_bucket = f"checkpoint bucket {checkpoint_copies.bucket()}"
+    try:
+        fold, differences = checkpoints.read_locked()
+    except checkpoint_copies.CopyFailed as exc:
+        fold = checkpoints.read()
+        unread = (in_bucket, f"cannot be read ({exc}); the file is checked alone")
+        return fold, [unread, *((in_file, problem) for problem in fold.problems)]
+    return fold, [(in_bucket, problem) for problem in [*differences, *fold.problems]]
+
+
+def checkpoint_findings(trusted: Trusted | None = None) -> Iterator[Finding]:
+    fold, findings = trusted if trusted is not None else trusted_checkpoints()
+    yield from findings
     rows = Case.objects.values_list("business_key", "pk", "event_count", "head_hash")
     current = {key: (pk, count, head) for key, pk, count, head in rows.iterator(chunk_size=5000)}
     for key, (count, head, number) in sorted(fold.cases.items()):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from webapp.security import services
+from webapp.security import checkpoint_copies, services
 from webapp.security.checkpoints import CheckpointRefused
 
 
@@ -23,11 +23,30 @@ class Command(BaseCommand):
             help="after restoring an older backup: record every head as it now is "
             "(the reason is kept in the file and the audit log)",
         )
+        parser.add_argument(
+            "--ready",
+            action="store_true",
+            help="only make FUZHI_CHECKPOINT_BUCKET ready: create it with Object Lock if it "
+            "is missing, refuse one without (exit 1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["ready"]:
+            self._ready()
+            return
         try:
             written = services.history_checkpoint(rebase=options["rebase"])
         except CheckpointRefused as exc:
             self.stdout.write(f"REFUSED {exc}")
             raise SystemExit(1) from None
         self.stdout.write(str(written))
+
+    def _ready(self) -> None:
+        if not checkpoint_copies.enabled():
+            self.stdout.write("no FUZHI_CHECKPOINT_BUCKET: checkpoints go to the file only")
+            return
+        try:
+            self.stdout.write(checkpoint_copies.ready(create=True))
+        except checkpoint_copies.CopyFailed as exc:
+            self.stdout.write(f"REFUSED {exc}")
+            raise SystemExit(1) from None

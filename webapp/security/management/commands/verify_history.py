@@ -14,7 +14,11 @@ from django.core.management.base import BaseCommand
 from webapp.cases.history import verify_case
 from webapp.cases.models import Case
 from webapp.security import checkpoints
-from webapp.security.verification import audit_findings, checkpoint_findings
+from webapp.security.verification import (
+    audit_findings,
+    checkpoint_findings,
+    trusted_checkpoints,
+)
 
 
 class Command(BaseCommand):
@@ -29,8 +33,9 @@ class Command(BaseCommand):
             for chain_break in verify_case(case):
                 broken += 1
                 self.stdout.write(f"BROKEN {chain_break}")
-        fold = checkpoints.read()
-        for where, problem in [*audit_findings(), *checkpoint_findings(fold)]:
+        trusted = trusted_checkpoints()
+        fold = trusted[0]
+        for where, problem in [*audit_findings(), *checkpoint_findings(trusted)]:
             broken += 1
             self.stdout.write(f"BROKEN {where}: {problem}")
         self.stdout.write(self._checkpoint_note(fold))
