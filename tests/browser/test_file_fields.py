@@ -30,7 +30,9 @@ def test_the_complaint_forms_file_field_says_choose_and_the_names_in_chinese(
     english_browser_chinese_page: Any, live_server: Any, agency: Any
 ) -> None:
     page = english_browser_chinese_page
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
+    )
     page.goto(f"{live_server.url}/complaints/")
     field = page.locator(".file-pick").first
     assert field.locator(".file-pick-button").inner_text() == "选择文件"
