@@ -10,12 +10,14 @@ RUN node build.mjs
 
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FUZHI_VAR_DIR=/var/lib/fuzhi
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FUZHI_VAR_DIR=/var/lib/fuzhi \
+    FUZHI_SANDBOX_MEMORY_MB=512
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home fuzhi \
-    && mkdir -p /var/lib/fuzhi && chown fuzhi /var/lib/fuzhi
+    && mkdir -p /var/lib/fuzhi /var/lib/fuzhi-checkpoints \
+    && chown fuzhi /var/lib/fuzhi /var/lib/fuzhi-checkpoints
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY processes ./processes
@@ -28,4 +30,5 @@ RUN pip install --no-cache-dir . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 USER fuzhi
 EXPOSE 8000
-CMD ["gunicorn", "webapp.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers, threads and timeouts: webapp/config/gunicorn.py (docs/reliability.md).
+CMD ["gunicorn", "-c", "webapp/config/gunicorn.py", "webapp.config.wsgi:application"]

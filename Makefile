@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint messages frontend po system clean bench
+.PHONY: install run test test-fast lint messages frontend po system compose-tool clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -54,12 +54,20 @@ run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (Playwright never downloads a browser here);
-# Debian's redis-server is the real broker of the scheduling tests.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server
+# Debian's redis-server is the real broker of the scheduling tests; Debian's docker-compose
+# validates docker-compose.yml (tests/webapp/test_compose.py; no Docker engine is needed).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server docker-compose
 system:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 \
+	  || ! command -v docker-compose >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "install Debian's packages: apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; fi
+
+# test-fast validates docker-compose.yml too, so it needs Debian's docker-compose.
+compose-tool:
+	@if ! command -v docker-compose >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "install Debian's docker-compose: apt-get install docker-compose" >&2; exit 1; fi; fi
 
 test: install system lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
@@ -71,7 +79,7 @@ test: install system lint
 # its own test database). `make test` still runs everything.
 FAST_LANES := not (browser or postgres or live_server or load or api_fuzz or celery_worker)
 TEST_WORKERS ?= auto
-test-fast: install
+test-fast: install compose-tool
 	$(BIN)/pytest -m "$(FAST_LANES)" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The layers (pyproject.toml [tool.importlinter], drawn in docs/architecture.md) and

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import hmac
 import json
 import multiprocessing
 import os
@@ -312,6 +313,7 @@ def _shape(event: dict[str, Any], event_cols: list[str]) -> EventShape:
 
 
 def event_hash(
+    key: bytes,
     shape: EventShape,
     actor: int | None,
     actor_name: str,
@@ -320,8 +322,9 @@ def event_hash(
     prev: str,
     task: int | None,
 ) -> str:
-    """history.event_hash of a copied event (tests/webapp/test_bench_generate.py checks)."""
-    digest = hashlib.sha256(b'{"actor":')
+    """history.event_hash of a copied event (tests/webapp/test_bench_generate.py checks):
+    the HMAC under the current history key (the copy names that key)."""
+    digest = hmac.new(key, b'{"actor":', hashlib.sha256)
     digest.update(
         f'{"null" if actor is None else actor},"actor_name":{_dumps(actor_name)}'.encode()
     )
@@ -522,8 +525,11 @@ class CaseCopier:
     """Copies one template into a new case: case row, task rows, event rows with hashes."""
 
     def __init__(self, out: Writer, world: World, template_roles: dict[int, str]) -> None:
+        from webapp.cases.keyring import keyring
         from webapp.cases.models import Case, CaseEvent, HumanTask
 
+        ring = keyring()
+        self.key_id, self.key = ring.current_id, ring.keys[ring.current_id]
         self.out = out
         self.world = world
         self.template_roles = template_roles
@@ -576,7 +582,7 @@ class CaseCopier:
             actor_name = actor_name or shape.actor_name
             at = (shape.at + shift).isoformat(timespec="microseconds")
             task = task_ids.get(shape.task_id)
-            digest = event_hash(shape, actor, actor_name, at, key, prev, task)
+            digest = event_hash(self.key, shape, actor, actor_name, at, key, prev, task)
             row = self._encoded(shape)
             varying = {
                 "id": self.next_event,
@@ -587,6 +593,7 @@ class CaseCopier:
                 "task_id": task,
                 "prev_hash": prev,
                 "hash": digest,
+                "key_id": self.key_id,
             }
             for name, value in varying.items():
                 row[col[name]] = self.out.encode(value)

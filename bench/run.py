@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         import django
 
         django.setup()
-        from . import growth, inbox, step, storage
+        from . import growth, inbox, sandbox, step, storage
 
         runs = 40 if args.quick else 200
         plan: list[tuple[str, Any]] = [
@@ -80,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             ("step", lambda: step.run(runs)),
             ("growth", lambda: growth.run(100 if args.quick else 1000, 10)),
             ("throughput", lambda: workers.run(60 if args.quick else workers.STEPS)),
+            ("sandbox", lambda: (sandbox.run(3 if args.quick else 9), {})),
         ]
         rows: list[Row] = []
         facts: dict[str, Any] = {"machine": _machine()}

@@ -17,17 +17,24 @@ still reads is kept:
   the lowest common ancestor of the branches still running);
 - the new root is never a join, because joins read their task's parent.
 
-Left alone (never compacted): a workflow with event subprocesses (they are started
-below the root task), and one with a parallel or inclusive gateway that merges a first
-entry with a loop-back flow (BPMN would have it wait for both tokens; SpiffWorkflow lets
-the loop-back pass by walking its ancestors back to the start event, which compaction
-would drop). Subprocesses' own trees are not compacted; a finished subprocess is dropped
-with its calling task. None of this project's models has any of these.
+Each running subprocess's own tree (``bpmn:subProcess``, call activity) is compacted
+the same way: issue 19 found a rework loop inside a subprocess growing 50-fold over 300
+rounds until its waiting task vanished past SpiffWorkflow's depth limit. A finished
+subprocess is dropped with its calling task.
+
+Left alone (never compacted): a workflow or subprocess with event subprocesses (they are
+started below the root task), and one with a parallel or inclusive gateway that merges
+a first entry with a loop-back flow (BPMN would have it wait for both tokens;
+SpiffWorkflow lets the loop-back pass by walking its ancestors back to the start event,
+which compaction would drop). None of this project's models has any of these. So that
+such a tree can never silently lose its tasks, ``check_depth`` refuses to store a tree
+deeper than ``MAX_TREE_DEPTH`` (SpiffWorkflow's task iterator stops at 1,000).
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -38,9 +45,25 @@ from SpiffWorkflow.specs.WorkflowSpec import WorkflowSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from .errors import TaskTreeTooDeep
+
+# SpiffWorkflow's task iterator stops at depth 1,000 and a deeper workflow silently
+# looks finished; a tree this deep is refused before it is stored.
+MAX_TREE_DEPTH = 800
+
 
 def compact(workflow: BpmnWorkflow) -> int:
-    """Drop the finished tasks no unfinished task needs; return how many were dropped."""
+    """Drop the finished tasks no unfinished task needs, in the workflow's tree and in
+    each running subprocess's; return how many were dropped."""
+    dropped = _compact_tree(workflow)
+    for subprocess in list(workflow.subprocesses.values()):
+        dropped += _compact_tree(subprocess)
+    _drop_orphan_subprocesses(workflow)
+    return dropped
+
+
+def _compact_tree(workflow: Any) -> int:
+    """Re-root one tree (the workflow's or a subprocess's) at its new root."""
     if not compactable(workflow.spec):
         return 0
     root = _new_root(workflow)
@@ -54,8 +77,41 @@ def compact(workflow: BpmnWorkflow) -> int:
     workflow.task_tree = root
     if workflow.last_task is not None and workflow.last_task.id not in kept:
         workflow.last_task = root
-    _drop_orphan_subprocesses(workflow)
     return dropped
+
+
+def check_depth(workflow: BpmnWorkflow) -> None:
+    """Refuse a tree SpiffWorkflow could no longer walk: raise ``TaskTreeTooDeep``.
+
+    A subprocess's tasks count from the depth of the task that called it, as the
+    iterator that walks into subprocesses counts them."""
+    deepest = tree_depth(workflow)
+    if deepest > MAX_TREE_DEPTH:
+        raise TaskTreeTooDeep(
+            f"the case's task tree is {deepest} tasks deep, beyond the engine's safe bound "
+            f"of {MAX_TREE_DEPTH}: past it SpiffWorkflow stops seeing waiting tasks, so the "
+            "step was not taken. The model loops in a way that is never compacted (an "
+            "event subprocess, or a parallel gateway taking a loop-back); change the model"
+        )
+
+
+def tree_depth(workflow: BpmnWorkflow) -> int:
+    """The deepest task of the workflow, subprocess trees below their calling task."""
+    offsets: dict[Any, int] = {}
+
+    def offset(sub: Any) -> int:
+        if sub.parent_task_id not in offsets:
+            caller = workflow.get_task_from_id(sub.parent_task_id)
+            owner = caller.workflow if caller is not None else workflow
+            base = 0 if owner is workflow else offset(owner)
+            offsets[sub.parent_task_id] = base + (caller.depth + 1 if caller else 0)
+        return offsets[sub.parent_task_id]
+
+    deepest = max((task.depth for task in workflow.tasks.values()), default=0)
+    for sub in workflow.subprocesses.values():
+        sub_depth = max((task.depth for task in sub.tasks.values()), default=0)
+        deepest = max(deepest, offset(sub) + sub_depth)
+    return deepest
 
 
 @cache
@@ -83,7 +139,7 @@ def _reachable(start: TaskSpec) -> set[TaskSpec]:
     return seen
 
 
-def _new_root(workflow: BpmnWorkflow) -> Task | None:
+def _new_root(workflow: Any) -> Task | None:
     """The deepest finished non-join task on the path shared by every unfinished task."""
     unfinished = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not unfinished:

@@ -6,6 +6,7 @@ business-rule task inside a process: a designer edits the table, not the code.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import xmlsafe
 from .catalog import check_decision_file
 from .errors import ModelError, ScriptFailed
+from .pooled import PooledDecision, PooledEnvironment
 from .sandbox.environment import RestrictedScriptEngine
 
 
@@ -37,10 +39,11 @@ class _Task:
 
 @dataclass(frozen=True)
 class Decision:
-    """One DMN decision table, parsed and checked, ready to evaluate over task data."""
+    """One DMN decision table, parsed and checked, ready to evaluate over task data; it
+    runs whole in a sandbox worker (``key`` names it there: the file's content and id)."""
 
     decision_id: str
-    engine: DMNEngine
+    engine: DMNEngine | PooledDecision
 
 
 def load_decision(name: str, data: bytes, decision_id: str) -> Decision:
@@ -52,12 +55,14 @@ def load_decision(name: str, data: bytes, decision_id: str) -> Decision:
     parser.add_dmn_xml(xmlsafe.parse_model_xml(data, name).getroot(), filename=name)
     if decision_id not in parser.dmn_parsers:
         raise ModelError(f"the file defines no decision {decision_id!r}", file=name)
-    return Decision(decision_id, parser.get_engine(decision_id, None))
+    key = f"{hashlib.sha256(data).hexdigest()}:{decision_id}"
+    return Decision(decision_id, PooledDecision(parser.get_engine(decision_id, None), key))
 
 
 def decide(decision: Decision, data: dict[str, Any]) -> dict[str, Any]:
     """The outputs of the matching rule(s) for ``data`` ({} when no rule matches)."""
-    task = _Task(data=dict(data), workflow=_Workflow(RestrictedScriptEngine()))
+    engine = RestrictedScriptEngine(PooledEnvironment())  # cells run in a sandbox worker
+    task = _Task(data=dict(data), workflow=_Workflow(engine))
     try:
         result: dict[str, Any] = decision.engine.result(task)
     except SpiffWorkflowException as exc:

@@ -30,6 +30,11 @@ FACTS_PROPERTY = "facts"
 WARNINGS_KEY = "x-warnings"
 # The bundle's data sheet: a form no task uses, labelling the data no form asks.
 DATA_SHEET = "case_data.json"
+# Four eyes as a rule of the model: whoever completed the named steps of a case (a comma
+# list of task ids, or "*" for any step, the case's opening included) may not complete
+# this one (docs/modelling.md §4).
+FOUR_EYES_PROPERTY = "fourEyes"
+ANY_STEP = "*"
 ARTICLE_RE = re.compile(r"Art\.\s*(\d+)")
 # The letters a process's business keys begin with (ZP-2026-000123), declared on the
 # process element so a process a designer adds names its own cases.
@@ -50,6 +55,8 @@ class TaskInfo:
     due_in: str
     manual: bool
     facts: tuple[str, ...] = ()
+    # Task ids whose completers may not complete this task; ("*",) for every step.
+    four_eyes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,4 +258,13 @@ def _task_info(task_spec: Any) -> TaskInfo:
         due_in=props.get(DUE_PROPERTY, ""),
         manual=bool(getattr(task_spec, "manual", False)),
         facts=tuple(name for name in re.split(r"[\s,，]+", props.get(FACTS_PROPERTY, "")) if name),
+        four_eyes=four_eyes_steps(props.get(FOUR_EYES_PROPERTY, "")),
     )
+
+
+def four_eyes_steps(value: str) -> tuple[str, ...]:
+    """The task ids a ``fourEyes`` value names, in order, once each; ("*",) for any step."""
+    names = [n.strip() for n in re.split(r"[,\s]+", value) if n.strip()]
+    if ANY_STEP in names:
+        return (ANY_STEP,)
+    return tuple(dict.fromkeys(names))

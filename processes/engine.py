@@ -15,18 +15,20 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-import jsonschema
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, snapshot
+from . import compaction, pooled, snapshot, timers
 from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError, ScriptFailed, ScriptRefused, TaskNotReady
 from .operators import OperatorCall, OperatorRegistry
-from .sandbox.environment import RestrictedEnvironment, RestrictedScriptEngine
+from .pool import Budget
+from .pooled import PooledEnvironment
+from .sandbox.environment import RestrictedScriptEngine
+from .script_helpers import DOMAIN_HELPERS
 from .types import HumanTask, Outcome, StepRecord, WaitingTimer
 
 # A model whose scripts and gateways loop forever must not hang a worker: one call may
@@ -45,14 +47,25 @@ class _Run:
         operators: OperatorRegistry | None,
         context: Any,
         helpers: Mapping[str, Any] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.definition = definition
+        # Decision tables run whole in a sandbox worker: one round trip per table.
+        pooled.decisions_in_workers(
+            [definition.spec, *definition.subprocess_specs.values()],
+            lambda: definition.content_hash,
+        )
         self.operators = operators or OperatorRegistry()
         self.context = context
         self.ran: list[StepRecord] = []
         self.count = 0
+        self.working_days = (helpers or {}).get("working_days_duration") or DOMAIN_HELPERS[
+            "working_days_duration"
+        ]
         self.script_engine = RestrictedScriptEngine(
-            RestrictedEnvironment(helpers=helpers), service_caller=self._call_operator
+            PooledEnvironment(helpers=helpers, budget=budget),
+            service_caller=self._call_operator,
+            result_check=self._check_result,
         )
         if workflow is None:
             workflow = BpmnWorkflow(
@@ -82,6 +95,19 @@ class _Run:
                 f"operator {name!r} in {info.bpmn_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
 
+    def _check_result(self, task: Task, expression: str, value: Any) -> Any:
+        """What an expression gave, as SpiffWorkflow may use it: a timer's value read by
+        Fuzhi (``timers.py``), a multi-instance count no larger than one call may run."""
+        if expression == getattr(task.task_spec, "cardinality", None):
+            count = len(value) if isinstance(value, (list, tuple, dict)) else value
+            if not isinstance(count, int) or not 0 <= count <= MAX_ENGINE_TASKS:
+                raise ScriptFailed(
+                    f"element {task.task_spec.bpmn_id}: the number of instances must be a "
+                    f"whole number from 0 to {MAX_ENGINE_TASKS}, not {str(count)[:40]}"
+                )
+            return value
+        return timers.checked_value(task, expression, value, self.working_days)
+
     def _record(self, task: Task) -> None:
         self.count += 1
         if self.count > MAX_ENGINE_TASKS:
@@ -106,6 +132,8 @@ class _Run:
         # the live tasks need, so a step costs the same in a case's first round and its
         # thousandth (docs/performance.md).
         compaction.compact(self.workflow)
+        # Fail closed: a tree the engine could no longer walk is never stored.
+        compaction.check_depth(self.workflow)
         return Outcome(
             state=snapshot.dump(self.workflow),
             human_tasks=ready_human_tasks(self.definition, self.workflow),
@@ -129,7 +157,7 @@ def _unwrap(exc: SpiffWorkflowException) -> ProcessError:
 def load(definition: ProcessDefinition, state: dict[str, Any]) -> BpmnWorkflow:
     """A workflow from stored state, with the restricted script engine attached."""
     workflow = snapshot.load(state, definition.spec, definition.subprocess_specs)
-    workflow.script_engine = RestrictedScriptEngine()
+    workflow.script_engine = RestrictedScriptEngine(PooledEnvironment())
     return workflow
 
 
@@ -140,12 +168,14 @@ def start(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Create a workflow with ``data`` as its start data and run it to the first wait.
 
     ``helpers`` adds or replaces functions the model's scripts may call (the webapp
-    passes its holiday-aware ``working_days_duration``)."""
-    run = _Run(definition, None, operators, context, helpers)
+    passes its holiday-aware ``working_days_duration``). ``budget`` is the seconds all the
+    call's evaluations may take together (``pool.Limits.step_budget`` by default)."""
+    run = _Run(definition, None, operators, context, helpers, budget)
     start_task = run.workflow.task_tree
     start_task.data.update(dict(data))
     for task in run.workflow.get_tasks(state=TaskState.READY):
@@ -163,6 +193,7 @@ def complete_task(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Complete one READY human task with ``data`` (validated against its form) and advance."""
     run = _Run(
@@ -171,6 +202,7 @@ def complete_task(
         operators,
         context,
         helpers,
+        budget,
     )
     task = _ready_human_task(run.workflow, task_id)
     info = definition.tasks[task.task_spec.bpmn_id]
@@ -191,6 +223,7 @@ def advance(
     operators: OperatorRegistry | None = None,
     context: Any = None,
     helpers: Mapping[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> Outcome:
     """Fire due timers and run whatever became ready (the scheduler's call)."""
     run = _Run(
@@ -199,6 +232,7 @@ def advance(
         operators,
         context,
         helpers,
+        budget,
     )
     try:
         run.workflow.refresh_timers()
@@ -219,33 +253,19 @@ def _ready_human_task(workflow: BpmnWorkflow, task_id: str) -> Task:
 
 
 def validate_form(definition: ProcessDefinition, form_name: str, data: Mapping[str, Any]) -> None:
-    """Refuse data that does not satisfy the task's JSON Schema (one message per field)."""
+    """Refuse data that does not satisfy the task's JSON Schema (one message per field).
+    Validated in a sandbox worker: a form schema is the designer's, and its cost (nested
+    ``anyOf``, patterns, pairs of items) is bounded there by the operating system."""
     if not form_name:
         return
-    schema = definition.forms[form_name]
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-    errors: dict[str, str] = {}
-    codes: dict[str, str] = {}
-    limits: dict[str, object] = {}
-    for error in validator.iter_errors(dict(data)):
-        field = _error_field(error)
-        errors.setdefault(field, error.message)
-        codes.setdefault(field, str(error.validator))
-        limits.setdefault(field, error.validator_value)
+    try:
+        errors, codes, limits = pooled.validate(definition.forms[form_name], dict(data))
+    except ScriptFailed as exc:
+        # Too costly to check (its worker was stopped): the data is refused like any
+        # data that does not fit, so every caller already says so and saves nothing.
+        errors, codes, limits = {"__all__": str(exc)}, {"__all__": "limit"}, {}
     if errors:
         raise InvalidTaskData(errors, codes, limits)
-
-
-def _error_field(error: jsonschema.ValidationError) -> str:
-    if error.path:
-        return str(error.path[0])
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [name for name in error.validator_value if name not in error.instance]
-        if missing:
-            return str(missing[0])
-    return "__all__"
 
 
 def ready_human_tasks(
@@ -268,6 +288,18 @@ def ready_human_tasks(
             )
         )
     return tuple(tasks)
+
+
+def waiting_for(definition: ProcessDefinition, workflow: BpmnWorkflow) -> list[str]:
+    """The BPMN ids of what a workflow waits for: user tasks ready for a person and
+    catching events (timers, messages, signals). Empty for a workflow that has not ended:
+    it has stalled, and nothing will ever move it."""
+    if workflow.is_completed():
+        return []
+    waits = [task.bpmn_id for task in ready_human_tasks(definition, workflow)]
+    for task in list(workflow.event_manager.tasks.values()):
+        waits.append(str(getattr(task.task_spec, "bpmn_id", "") or task.task_spec.name))
+    return sorted(set(waits))
 
 
 def _timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:

@@ -60,6 +60,10 @@ class ScriptFailed(ProcessError):
     """A script or expression raised while running (bad data, a typo, a time-out)."""
 
 
+class TaskTreeTooDeep(ProcessError):
+    """A case's task tree grew past what the engine can walk; the step is not stored."""
+
+
 class TaskNotReady(ProcessError):
     """The task is not (or no longer) waiting for a person."""
 

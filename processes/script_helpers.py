@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final
 
+from .durations import check_working_days
+
 _CN_DATE: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -79,6 +81,7 @@ def working_days_duration(days: int) -> str:
     """
     if not isinstance(days, int) or days < 0:
         raise TypeError("working_days_duration() needs a whole number of days, 0 or more")
+    check_working_days(days)  # at most ten years: the loop below is one day a step
     now = datetime.now(CHINA_TIME)  # days end at midnight in China, whatever the server's zone
     day = now.date()
     while days > 0:

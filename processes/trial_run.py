@@ -19,9 +19,12 @@ from . import engine, snapshot
 from .definition import ProcessDefinition
 from .errors import InvalidTaskData, ProcessError
 from .operators import OperatorCall, OperatorRegistry
+from .pool import Budget
 from .types import HumanTask, Outcome
 
 MAX_INPUTS = 200  # a test run is a person clicking through a model, not a load test
+# Seconds every evaluation of one test run (all its replayed steps) may take together.
+TRIAL_BUDGET = 20.0
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def run(
     """
     result = TrialRun()
     registry = recording_registry(operators, result.operator_calls)
-    kwargs: dict[str, Any] = {"operators": registry, "helpers": helpers}
+    budget = Budget(TRIAL_BUDGET)
+    kwargs: dict[str, Any] = {"operators": registry, "helpers": helpers, "budget": budget}
     try:
         outcome = engine.start(definition, dict(start_data), **kwargs)
         _take(result, outcome)

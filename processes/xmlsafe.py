@@ -8,6 +8,12 @@ then handed the tree, never the bytes.
 The parse itself is bounded: lxml never expands entities or loads a DTD here, and
 without ``huge_tree`` libxml2 stops at 256 levels of nesting, so a hostile file costs
 at most one linear pass over ``MAX_MODEL_BYTES``.
+
+Attributes are bounded too, per element and in total, and counted in linear time before
+anything reads them: libxml2 parses 100,000 attributes on one element in 50 ms, but
+lxml's ``attrib.items()`` over them is quadratic (91 s to import such a 1 MB model).
+Namespace declarations are counted in the bytes, before the parse, for the same reason
+(lxml walks them quadratically).
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from .errors import HostileInput, ModelError, one_line
 MAX_MODEL_BYTES = 2 * 1024 * 1024
 XML_SUFFIXES = (".bpmn", ".dmn", ".xml")  # the files of a bundle that are parsed here
 MAX_DEPTH = 256  # libxml2's limit without huge_tree; named here so messages can say it
+MAX_ATTRIBUTES_PER_ELEMENT = 50  # the models in bpmn/ use at most 4
+MAX_ATTRIBUTES = 50_000  # per file; the largest model in bpmn/ has under 800
+MAX_NAMESPACES = 200  # "xmlns" in a file; a model declares about ten
+# "xmlns" as it appears in the bytes of a file in each encoding a model may use.
+_XMLNS = (b"xmlns", "xmlns".encode("utf-16-le"), "xmlns".encode("utf-16-be"))
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -85,6 +96,12 @@ def parse_model_xml(data: bytes, filename: str) -> Any:
         )
     if not data.strip():
         raise ModelError("file is empty", file=filename)
+    declarations = max(data.count(marker) for marker in _XMLNS)
+    if declarations > MAX_NAMESPACES:
+        raise HostileInput(
+            f"file declares namespaces {declarations:,} times; at most {MAX_NAMESPACES} may be",
+            file=filename,
+        )
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -94,6 +111,7 @@ def parse_model_xml(data: bytes, filename: str) -> Any:
             f"file cannot be read as XML (detail: {type(exc).__name__}: {exc})", file=filename
         ) from None
     tree = root.getroottree()
+    _refuse_many_attributes(tree, filename)
     _refuse_dtd(tree, filename)
     _refuse_external(tree, filename)
     return tree
@@ -128,6 +146,28 @@ def _syntax_error(exc: etree.XMLSyntaxError, filename: str) -> ModelError:
             f"the file exceeds the XML parser's size limits ({message})", file=filename, line=line
         )
     return ModelError(f"not well-formed XML: {message}", file=filename, line=line)
+
+
+def _refuse_many_attributes(tree: Any, filename: str) -> None:
+    """Count attributes with ``len`` (linear) before anything reads them (quadratic)."""
+    total = 0
+    for node in tree.iter(tag=etree.Element):
+        count = len(node.attrib)
+        total += count
+        if count > MAX_ATTRIBUTES_PER_ELEMENT:
+            raise HostileInput(
+                f"an element has {count:,} attributes; at most {MAX_ATTRIBUTES_PER_ELEMENT} "
+                "are allowed on one element",
+                file=filename,
+                line=node.sourceline,
+                element=etree.QName(node).localname,
+            )
+        if total > MAX_ATTRIBUTES:
+            raise HostileInput(
+                f"the file has more than {MAX_ATTRIBUTES:,} attributes; a model never needs that",
+                file=filename,
+                line=node.sourceline,
+            )
 
 
 def _refuse_dtd(tree: Any, filename: str) -> None:

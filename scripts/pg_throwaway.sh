@@ -20,7 +20,11 @@ case "$cmd" in
     chmod 755 "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     run_as_pg "initdb -D '$dir/data' -U fuzhi --auth=trust -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1"
-    run_as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100\" start >/dev/null"
+    # synchronous_commit stays on: a commit the app acknowledged must survive the
+    # postmaster being killed, or the crash tests would prove nothing (issue 19). fsync
+    # and full-page writes are off: they guard against the machine losing power, which
+    # no test does, and the page cache survives a killed process.
+    run_as_pg "pg_ctl -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=on -c full_page_writes=off -c max_connections=100\" start >/dev/null"
     run_as_pg "createdb -h 127.0.0.1 -p $port -U fuzhi fuzhi"
     echo "export FUZHI_PGDATA='$dir'"
     echo "export DATABASE_URL='postgres://fuzhi@127.0.0.1:$port/fuzhi'"

@@ -7,11 +7,15 @@ from the fixtures it uses, or, for the few no fixture gives away, from their loc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
+
+from tests.celery_broker import use_broker
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN_DIR = ROOT / "bpmn"
@@ -34,6 +38,7 @@ MARKERS_BY_LOCATION = {
         "live_server",
         "product_hashers",
     ),
+    "tests/webapp/test_resource_attacks.py": ("live_server", "product_hashers"),
     # It asserts what the product hashes with, so it hashes as the product does.
     "tests/webapp/test_security.py"
     "::test_passwords_are_hashed_with_argon2_and_old_hashes_upgrade_at_sign_in": (
@@ -75,6 +80,50 @@ def _password_hashers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker_in_memory() -> Iterator[None]:
+    # A step's mail is queued for a Celery worker after it commits: outside the tests
+    # that start a worker (tests/fixtures.py), the message stays in memory, not in var/.
+    previous = use_broker("memory://")
+    yield
+    use_broker(previous)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subprocess_checkpoint_file(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A manage.py the tests start reads no checkpoint file of the worktree's var/.
+    path = tmp_path_factory.mktemp("subprocess-checkpoints") / "history.jsonl"
+    os.environ["FUZHI_CHECKPOINT_FILE"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _checkpoint_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test its own signed checkpoint file (webapp/security/checkpoints.py)."""
+    path = tmp_path_factory.mktemp("checkpoints") / "history.jsonl"
+    with override_settings(FUZHI_CHECKPOINT_FILE=path):
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Throttles count in the database cache. A test in a transaction leaves no count
+    behind; a test that commits clears the counts before and after it."""
+    if not _commits(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
 
 
 @pytest.fixture(scope="session")

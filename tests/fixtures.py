@@ -20,6 +20,8 @@ from webapp.accounts.services import routing_rules_seed
 from webapp.cases.definitions import deploy_directory
 from webapp.staff.idcard import check_digit
 
+from .celery_broker import use_broker
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -201,11 +203,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def worker(redis_url: str, transactional_db: None) -> Iterator[None]:
     from webapp.config.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = redis_url
-    app.conf.broker_transport_options = {}
+    previous = use_broker(redis_url)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
-        app.conf.broker_url = previous
+        use_broker(previous)

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from ..errors import ScriptRefused, one_line
 from ..sandbox.policy import check_expression, check_script
+from ..timers import kind_of, literal_problem
 
 MAX_CODE_CHARS = 100_000  # a script longer than this is not a model, it is a payload
 FEEL_LITERALS = {"true": "True", "false": "False", "null": "None"}
@@ -36,6 +37,7 @@ class Code(NamedTuple):
     source: str
     mode: str  # 'script', 'expression' or 'timer'
     flow_target: str = ""  # for a condition: the task spec the flow leads to
+    timer_kind: str = ""  # for a timer: 'duration', 'date' or 'cycle'
 
 
 def code_of(task_spec: Any) -> Iterator[Code]:
@@ -55,7 +57,10 @@ def code_of(task_spec: Any) -> Iterator[Code]:
         if isinstance(expression, str) and expression:
             timer = isinstance(event, TimerEventDefinition)
             what = "timer" if timer else f"{type(event).__name__} expression"
-            yield Code(what, expression, "timer" if timer else "expression")
+            if timer:
+                yield Code(what, expression, "timer", timer_kind=kind_of(event))
+            else:
+                yield Code(what, expression, "expression")
         for prop in getattr(event, "correlation_properties", None) or []:
             if getattr(prop, "retrieval_expression", None):
                 yield Code("message correlation", prop.retrieval_expression, "expression")
@@ -75,8 +80,9 @@ def _event_definitions(event: Any) -> Iterator[Any]:
         yield from _event_definitions(inner)
 
 
-def code_problem(source: str, mode: str) -> str:
-    """'' when ``source`` compiles under the restricted environment, else why not."""
+def code_problem(source: str, mode: str, timer_kind: str = "duration") -> str:
+    """'' when ``source`` compiles under the restricted environment, else why not. A
+    timer that is a constant must also be a duration, date or cycle Fuzhi can use."""
     kind = "script" if mode == "script" else "expression"
     if len(source) > MAX_CODE_CHARS:
         return f"{kind} is {len(source):,} characters long; the limit is {MAX_CODE_CHARS:,}"
@@ -96,7 +102,10 @@ def code_problem(source: str, mode: str) -> str:
             return f"{one_line(text)!r} {literal}"
     elif any(hint in source for hint in ("${", "#{")) and not parses(source, kind):
         return _foreign_language_hint(source)
-    return refusal(source, kind)
+    problem = refusal(source, kind)
+    if not problem and mode == "timer":
+        return literal_problem(source, timer_kind)
+    return problem
 
 
 def parses(source: str, kind: str) -> bool:

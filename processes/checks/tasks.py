@@ -7,11 +7,11 @@ task will run compiles (``code.py``); then the decision tables (``dmn.py``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..definition import KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
+from ..definition import ANY_STEP, KEY_PREFIX_PROPERTY, KEY_PREFIX_RE, ProcessDefinition
+from ..durations import due_hint_problem
 from ..errors import ModelError, ScriptRefused, one_line
 from ..sandbox.policy import check_expression
 from .code import code_of, code_problem
@@ -123,17 +123,16 @@ def _task_problems(
             yield problem(
                 f"fact {fact!r} has no title in any form; label it in forms/case_data.json"
             )
-    if info.due_in and not _is_duration(info.due_in):
-        yield problem(
-            f"due date {info.due_in!r} is neither an ISO-8601 duration such as P3D nor a "
-            "number of working days such as 5WD"
-        )
+    due_problem = due_hint_problem(info.due_in) if info.due_in else ""
+    if due_problem:
+        yield problem(due_problem)
+    yield from (problem(text) for text in _four_eyes_problems(definition, info.bpmn_id))
     operator = getattr(task_spec, "operation_name", None)
     if operators is not None and operator is not None and operator not in operators:
         known = ", ".join(sorted(operators)) or "none"
         yield problem(f"service task calls unknown operator {operator!r} (registered: {known})")
     for code in code_of(task_spec):
-        message = code_problem(code.source, code.mode)
+        message = code_problem(code.source, code.mode, code.timer_kind)
         if not message:
             continue
         text = message if code.what == "script" else f"{code.what}: {message}"
@@ -145,14 +144,22 @@ def _task_problems(
         yield problem(text)
 
 
+def _four_eyes_problems(definition: ProcessDefinition, bpmn_id: str) -> Iterator[str]:
+    """``fourEyes`` names other user tasks of this model (or is ``*``), on a user task."""
+    info = definition.tasks[bpmn_id]
+    if not info.four_eyes:
+        return
+    if info.kind != "UserTask":
+        yield "fourEyes is a rule of who completes a user task; this element is none"
+    if info.four_eyes == (ANY_STEP,):
+        return
+    for name in info.four_eyes:
+        other = definition.tasks.get(name)
+        if name == bpmn_id:
+            yield f"fourEyes names the task itself ({name!r})"
+        elif other is None or other.kind not in ("UserTask", "ManualTask"):
+            yield f"fourEyes names {name!r}, which is not a user task of this model"
+
+
 def _flow_between(definition: ProcessDefinition, source: str, target: str) -> Any:
     return definition.flows.get((source, target))
-
-
-def _is_duration(text: str) -> bool:
-    # Working days ('5WD', 'P5WD') are counted by the webapp's holiday calendar.
-    if re.fullmatch(r"P?\d+WD", text.strip(), re.IGNORECASE):
-        return True
-    return bool(
-        re.fullmatch(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", text)
-    )

@@ -22,27 +22,34 @@ Bounded:
   It works in any thread; no signals.
 * call depth of functions the script defines (so the tracer itself never meets
   ``RecursionError``, which would silently switch it off).
-* size of every ``*``, ``+``, ``**`` and ``<<`` result, %-format widths, f-string
-  format widths, ``range`` and the other list-building helpers, and the results of
+* size of every ``*``, ``+``, ``**`` and ``<<`` result, %-format widths and results,
+  f-string format widths and results (the pieces are joined by ``_fjoin_`` once their
+  total is known), every ``*x`` unpacked into a display or a call, ``range`` and the
+  other list-building helpers, and the results of
   ``str.ljust/rjust/center/zfill/expandtabs/replace/join/translate``, ``int.to_bytes``
-  and ``list.extend``; plus a
-  cumulative budget over all of those (``MAX_TOTAL_SIZE``), so ``'a' * 10**10`` or
-  ``[0] * 10**9`` fail at once with :class:`ScriptFailed` instead of allocating
-  gigabytes.
+  and ``list.extend``; plus a cumulative budget over all of those (``MAX_TOTAL_SIZE``),
+  so ``'a' * 10**10``, ``[0] * 10**9`` or 40 doublings of ``f'{s}{s}'`` fail at once
+  with :class:`ScriptFailed` instead of allocating gigabytes. ``str()``, f-strings and
+  ``%s`` of a container first count what its text would hold (a list holding itself
+  twice, 40 times over, is a trillion elements as text).
+* the cost of integer arithmetic, before it runs: ``int()`` of text is refused past
+  ``MAX_INT_BITS`` (``int('f' * 999999, 16)``), ``+``/``-`` stop at the limit,
+  ``//``, ``%``, ``divmod`` and ``pow`` refuse operands over ``MAX_OPERAND_BITS``, and
+  ``pow(a, e, m)`` costing more than ``MAX_POW_COST`` word operations;
+  ``round(x, -n)`` at most ``MAX_ROUND_DIGITS``.
+* sets and dicts built in one C call (``{*items}``, ``dict(pairs)``, ``dict.fromkeys``,
+  ``dict.update``, ``keys() & items``): more than ``MAX_SAME_HASH`` distinct values with
+  one hash are refused before the quadratic insertion starts.
 * what a script writes back: JSON only, at most ``MAX_JSON_SIZE`` values+characters
   (shared references such as ``[['x' * 10**6] * 10**6]`` would otherwise explode when
-  serialised), nested at most ``MAX_JSON_DEPTH`` deep, no cycles.
+  serialised), nested at most ``MAX_JSON_DEPTH`` deep, no cycles, and text a database
+  and the history's hash can hold (no NUL, no lone surrogate).
 
-Not bounded except by the time limit, which is checked only between trace events:
-
-* a single long-running C call (e.g. ``sorted`` of a million-element list) is not
-  interrupted midway; the deadline is checked when it returns.
-* memory. Besides element-by-element growth, some doubling routes are not guarded:
-  f-strings and %-arguments (``s = f'{s}{s}'``), star-unpacking (``a = [*a, *a]``),
-  ``str()`` of a container, list slice assignment, ``list()``/``dict()`` of a large
-  value. About 30 doublings exhaust memory well before the time limit, so run workers
-  with an address-space limit (``RLIMIT_AS``/cgroup memory limit) as the last line of
-  defence.
+The deadline is checked on every trace event and again when the code returns, so one
+long C-level operation at the end of an expression is still a time-out. What no check
+in this process can stop (a C call that runs long without building anything, such as
+comparing two deeply shared structures) is stopped by the operating system: code runs
+in a pool of worker processes with CPU, memory and wall-time limits (``pool.py``).
 
 Where each part is, so the guards and the policy read without anything else:
 
@@ -50,6 +57,8 @@ Where each part is, so the guards and the policy read without anything else:
   names, ``check_script``/``check_expression`` (a deploy compiles, never runs).
 * ``guards.py`` -- what the compiled code calls for attribute, item, iteration, write
   and the size-building operators.
+* ``costs.py`` -- what one C-level operation may cost, checked before it runs (big
+  integers, colliding hashes, the text of shared structures, doubling displays).
 * ``limits.py`` -- the bounds and the ``sys.settrace`` run that enforces them.
 * ``safe_builtins.py`` -- the builtins a script may call, size-checked, and the
   exception classes it may name.
@@ -57,7 +66,7 @@ Where each part is, so the guards and the policy read without anything else:
 * ``environment.py`` -- ``RestrictedEnvironment`` and ``RestrictedScriptEngine``, which
   put the above together for SpiffWorkflow.
 
-Imports run one way: ``limits`` <- ``guards`` <- ``policy``, ``safe_builtins``,
+Imports run one way: ``limits`` <- ``costs`` <- ``guards`` <- ``policy``, ``safe_builtins``,
 ``json_values`` <- ``environment``. Nothing outside the package needs more than
 ``environment`` (to run code) and ``policy`` (to check it).
 

@@ -40,6 +40,11 @@ from .policy import FORBIDDEN_NAMES, check_expression, compiled_code, prefix
 from .safe_builtins import BUILTINS, EXCEPTIONS
 
 ServiceCaller = Callable[[Any, str, dict[str, Any]], Any]
+# Seconds past an evaluation's time limit before a worker's alarm ends its process.
+ALARM_GRACE = 0.5
+# Called with (task, expression, value) after an expression is evaluated for a task; what
+# it returns is what SpiffWorkflow gets (the engine reads timers' values through it).
+ResultCheck = Callable[[Any, str, Any], Any]
 
 
 # Every function a script may call: the bounded builtins, then the domain helpers.
@@ -79,7 +84,34 @@ def _is_script_function(name: str, value: Any) -> bool:
     )
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """What :class:`RestrictedScriptEngine` runs code through: in this process
+    (:class:`RestrictedEnvironment`, what a sandbox worker runs) or in a worker process
+    (``processes.pooled.PooledEnvironment``, what the engine uses). Both name the element
+    they run for in their messages (``where``)."""
+
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+        *,
+        where: str = "",
+    ) -> Any:
+        raise NotImplementedError
+
+    def execute(
+        self,
+        script: str,
+        context: dict[str, Any],
+        external_context: Mapping[str, Any] | None = None,
+        *,
+        where: str = "",
+    ) -> bool:
+        raise NotImplementedError
+
+
+class RestrictedEnvironment(SandboxEnvironment):
     """Script environment that runs RestrictedPython code against a copy of the task data.
 
     ``execute`` applies the script's changes to ``context`` only when it succeeds and
@@ -101,6 +133,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         super().__init__(merged)
         self.time_limit = time_limit
         self.max_steps = max_steps
+        # Set in a sandbox worker: arms an operating-system timer that ends the process
+        # if one evaluation runs on in C past its time limit (0 disarms it).
+        self.alarm: Callable[[float], Any] | None = None
         builtins: dict[str, Any] = dict(EXCEPTIONS)
         builtins.update(merged)
         self._builtins = builtins
@@ -167,6 +202,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         where: str,
     ) -> Any:
         run = Run(self.time_limit, self.max_steps)
+        if self.alarm is not None:
+            self.alarm(self.time_limit + ALARM_GRACE)
         previous_run = current_run()
         previous_trace = sys.gettrace()
         set_current_run(run)
@@ -175,8 +212,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
             try:
                 if kind == "script":
                     exec(code, namespace)  # noqa: S102 - RestrictedPython code, guarded namespace
-                    return None
-                return eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+                    value = None
+                else:
+                    value = eval(code, namespace)  # noqa: S307 - RestrictedPython code, guarded namespace
+                # A last C-level operation may have run past the deadline with no trace
+                # event after it: a result that came too late is a time-out all the same.
+                run.check_deadline()
+                return value
             finally:
                 # First thing, before any handler below calls a function: otherwise the
                 # tracer would count those calls too and could raise once more.
@@ -184,6 +226,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
                 # Before the previous tracer is back, so it does not see this call.
                 set_current_run(previous_run)
                 sys.settrace(previous_trace)
+                if self.alarm is not None:
+                    self.alarm(0)
         except Refusal as exc:
             raise ScriptRefused(self._message(kind, source, where, exc, "refused")) from None
         except LimitExceeded as exc:
@@ -279,7 +323,8 @@ def _where(task: Any) -> str:
 
 
 class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """``PythonScriptEngine`` over :class:`RestrictedEnvironment`.
+    """``PythonScriptEngine`` over a :class:`SandboxEnvironment` (in this process when
+    none is given: the engine always gives ``processes.pool``'s).
 
     :class:`ScriptRefused` and :class:`ScriptFailed` propagate unchanged (named after
     the BPMN element) instead of being wrapped in ``WorkflowTaskException``. DMN tables
@@ -292,9 +337,11 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         environment: BasePythonScriptEngineEnvironment | None = None,
         *,
         service_caller: ServiceCaller | None = None,
+        result_check: ResultCheck | None = None,
     ) -> None:
         super().__init__(environment=environment or RestrictedEnvironment())
         self.service_caller = service_caller
+        self.result_check = result_check
 
     def validate(self, expression: str) -> None:
         # SyntaxError first: DMNEngine.needs_eq relies on it to spot cells like "> 5".
@@ -307,11 +354,15 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         expression: str,
         external_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        if isinstance(self.environment, RestrictedEnvironment):
-            return self.environment.evaluate(
+        if isinstance(self.environment, SandboxEnvironment):
+            value = self.environment.evaluate(
                 expression, task.data, external_context, where=_where(task)
             )
-        return super().evaluate(task, expression, external_context)
+        else:
+            value = super().evaluate(task, expression, external_context)
+        if self.result_check is not None:
+            return self.result_check(task, expression, value)
+        return value
 
     def execute(
         self,
@@ -319,7 +370,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         script: str,
         external_context: Mapping[str, Any] | None = None,
     ) -> bool:
-        if isinstance(self.environment, RestrictedEnvironment):
+        if isinstance(self.environment, SandboxEnvironment):
             return self.environment.execute(script, task.data, external_context, where=_where(task))
         result: bool = super().execute(task, script, external_context)
         return result

@@ -2,14 +2,18 @@
 
 RestrictedPython rewrites ``a.b``, ``a[b]``, ``for x in a``, ``a[b] = c`` and friends into
 calls of ``_getattr_``, ``_getitem_``, ``_getiter_``, ``_write_``...; our policy
-(``policy.py``) also rewrites ``*``, ``+``, ``**``, ``<<`` and ``%`` into calls of
-:data:`BINOP_GUARDS`. This module is what those names are bound to (:data:`GUARDS`):
+(``policy.py``) also rewrites ``*``, ``+``, ``-``, ``**``, ``<<``, ``%``, ``//``, ``&``,
+``|`` and ``^`` into calls of :data:`BINOP_GUARDS`, and set displays, ``*`` unpacking
+and f-strings into calls of ``_set_``, ``_star_``, ``_fval_`` and ``_fjoin_``. This
+module is what those names are bound to (:data:`GUARDS`):
 
 * attribute access only on data values and caught exceptions, never on a private name,
   a function, a class, a module, a frame or a generator;
 * only dicts and lists may be written to;
 * every operation or data method that can build a large result from a small call checks
-  the result's size first (``limits.check_size``) and charges it to the run.
+  the result's size first (``limits.check_size``) and charges it to the run; what one
+  C call may cost otherwise (big integers, colliding hashes, text of shared structures)
+  is checked by ``costs.py``.
 """
 
 from __future__ import annotations
@@ -33,10 +37,26 @@ from typing import Any, Final
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
+from .costs import (
+    HASHED,
+    VIEWS,
+    check_hash_spread,
+    check_operands,
+    check_render_size,
+    format_value,
+    guard_bitop,
+    guard_divide,
+    guard_pow,
+    join_fstring,
+    make_set,
+    pair_keys,
+    star,
+)
 from .limits import (
     MAX_FORMAT_WIDTH,
     LimitExceeded,
     Refusal,
+    check_deadline,
     check_int_bits,
     check_size,
     tick_loop,
@@ -64,12 +84,19 @@ def _guard_mul(a: Any, b: Any) -> None:
 def _guard_add(a: Any, b: Any) -> None:
     if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
         check_size(len(a) + len(b), "a concatenation")
+    elif _is_int(a) and _is_int(b):
+        _guard_int_growth(a, b)
 
 
-def guard_pow(a: Any, b: Any, modulo: Any = None) -> None:
-    """Refuse ``a ** b`` whose result would be too large (shared with the ``pow`` builtin)."""
-    if modulo is None and _is_int(a) and _is_int(b) and b > 0 and abs(a) > 1:
-        check_int_bits(abs(a).bit_length() * b)
+def _guard_int_growth(a: int, b: int) -> None:
+    # a + b and a - b gain at most one bit, so a number can pass the limit by one bit at
+    # most: an operand already past it is refused (repeated x = x + x stops there).
+    check_int_bits(max(a.bit_length(), b.bit_length()))
+
+
+def _guard_sub(a: Any, b: Any) -> None:
+    if _is_int(a) and _is_int(b):
+        _guard_int_growth(a, b)
 
 
 def _guard_lshift(a: Any, b: Any) -> None:
@@ -92,10 +119,14 @@ def _check_format_widths(spec: str) -> None:
 
 
 def _guard_mod(a: Any, b: Any) -> None:
-    if isinstance(a, str):
-        _check_format_widths(a)
-    elif isinstance(a, bytes):
-        _check_format_widths(a.decode("latin-1"))
+    if isinstance(a, (str, bytes)):
+        _check_format_widths(a if isinstance(a, str) else a.decode("latin-1"))
+        args = b if isinstance(b, tuple) else (b,)
+        check_render_size(args)
+        total = sum(len(x) for x in args if isinstance(x, (str, bytes)))
+        check_size(len(a) + total, "a %-formatted text")
+    else:
+        check_operands(a, b)
 
 
 def _mul(a: Any, b: Any) -> Any:
@@ -120,22 +151,49 @@ def _lshift(a: Any, b: Any) -> Any:
 
 def _mod(a: Any, b: Any) -> Any:
     _guard_mod(a, b)
-    return a % b
+    result = a % b
+    check_deadline()
+    return result
+
+
+def _sub(a: Any, b: Any) -> Any:
+    _guard_sub(a, b)
+    return a - b
+
+
+def _floordiv(a: Any, b: Any) -> Any:
+    guard_divide(a, b)
+    result = a // b
+    check_deadline()
+    return result
+
+
+def _bitop(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``&``, ``|``, ``^`` on a dict's keys or items hash the other operand into a set."""
+
+    def guarded(a: Any, b: Any) -> Any:
+        if isinstance(a, VIEWS) and not isinstance(b, HASHED):
+            check_hash_spread(b)
+        elif isinstance(b, VIEWS) and not isinstance(a, HASHED):
+            check_hash_spread(a)
+        return op(a, b)
+
+    return guarded
 
 
 _INPLACE: Final[dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], None] | None]]] = {
     "+=": (operator.iadd, _guard_add),
-    "-=": (operator.isub, None),
+    "-=": (operator.isub, _guard_sub),
     "*=": (operator.imul, _guard_mul),
     "/=": (operator.itruediv, None),
-    "//=": (operator.ifloordiv, None),
+    "//=": (operator.ifloordiv, guard_divide),
     "%=": (operator.imod, _guard_mod),
     "**=": (operator.ipow, guard_pow),
     "<<=": (operator.ilshift, _guard_lshift),
     ">>=": (operator.irshift, None),
-    "|=": (operator.ior, None),
-    "^=": (operator.ixor, None),
-    "&=": (operator.iand, None),
+    "|=": (operator.ior, guard_bitop),
+    "^=": (operator.ixor, guard_bitop),
+    "&=": (operator.iand, guard_bitop),
 }
 
 
@@ -230,7 +288,23 @@ def _bounded_method(obj: Any, name: str, method: Any) -> Any:
             method(extra)
 
         return extend
+    if isinstance(obj, dict) and name in ("update", "fromkeys"):
+        return _hashing_dict_method(name, method)
     return method
+
+
+def _hashing_dict_method(name: str, method: Any) -> Any:
+    """``dict.update(pairs)`` and ``dict.fromkeys(keys)``, their keys' hashes checked."""
+
+    def hashing(*args: Any, **kwargs: Any) -> Any:
+        if args and not isinstance(args[0], dict):
+            items = check_hash_spread(args[0])
+            if name == "update":
+                check_hash_spread(pair_keys(items))
+            args = (items, *args[1:])
+        return method(*args, **kwargs)
+
+    return hashing
 
 
 def _getattr(obj: Any, name: Any) -> Any:
@@ -313,6 +387,15 @@ GUARDS: Final[dict[str, Any]] = {
     "_pow_": _pow,
     "_lshift_": _lshift,
     "_mod_": _mod,
+    "_sub_": _sub,
+    "_floordiv_": _floordiv,
+    "_and_": _bitop(operator.and_),
+    "_or_": _bitop(operator.or_),
+    "_xor_": _bitop(operator.xor),
+    "_set_": make_set,
+    "_star_": star,
+    "_fval_": format_value,
+    "_fjoin_": join_fstring,
 }
 
 
@@ -323,6 +406,11 @@ BINOP_GUARDS: Final[dict[type[ast.operator], str]] = {
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
     ast.Mod: "_mod_",
+    ast.Sub: "_sub_",
+    ast.FloorDiv: "_floordiv_",
+    ast.BitAnd: "_and_",
+    ast.BitOr: "_or_",
+    ast.BitXor: "_xor_",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
+from ..jsonsafe import text_problem
 from .guards import describe
 from .limits import MAX_INT_BITS, MAX_JSON_DEPTH, MAX_JSON_SIZE
 
@@ -43,10 +44,21 @@ class JsonCheck:
         if self.size_left < 0:
             raise NotJson(path, f"more than {MAX_JSON_SIZE} values and characters of data")
 
+    def text(self, text: str, path: str) -> str:
+        """Text a database column and the history's hash can hold (no NUL, no lone surrogate)."""
+        self._charge(1 + len(text), path)
+        if not text.isascii() or "\x00" in text:
+            problem = text_problem(text)
+            if problem:
+                raise NotJson(path, f"text holding {problem}")
+        return text
+
     def value(self, value: Any, path: str, depth: int = 0) -> Any:
         kind = type(value)
-        self._charge(1 + (len(value) if kind is str else 0), path)
-        if value is None or kind is bool or kind is str:
+        if kind is str:
+            return self.text(value, path)
+        self._charge(1, path)
+        if value is None or kind is bool:
             return value
         if kind is int:
             if value.bit_length() > MAX_INT_BITS:
@@ -69,13 +81,15 @@ class JsonCheck:
                 for key, item in value.items():
                     if type(key) is not str:
                         raise NotJson(path, f"a dict key {key!r} that is not a string")
-                    self._charge(len(key), path)
+                    self.text(key, path)
                     out[key] = self.value(item, f"{path}[{key!r}]", depth + 1)
                 return out
             items: list[Any] = []
             for i, item in enumerate(value):
-                if item is None or type(item) in _JSON_SCALARS:
-                    self._charge(1 + (len(item) if type(item) is str else 0), path)
+                if type(item) is str:
+                    items.append(self.text(item, f"{path}[{i}]"))
+                elif item is None or type(item) in _JSON_SCALARS:
+                    self._charge(1, path)
                     items.append(item)  # fast path; floats and ints still checked below
                     if type(item) is float and not math.isfinite(item):
                         raise NotJson(f"{path}[{i}]", "NaN or infinity")

@@ -21,6 +21,15 @@ MAX_CALL_DEPTH: Final = 100  # nested calls of functions the script defines
 MAX_SEQUENCE_LENGTH: Final = 1_000_000  # elements/characters of any one guarded result
 MAX_TOTAL_SIZE: Final = 10_000_000  # sum of guarded result sizes over one run
 MAX_INT_BITS: Final = 10_000  # ~3000 digits: stays printable and JSON-serialisable
+# Operands of //, %, divmod, pow: task data may hold a 4,300-digit integer (14,300 bits).
+MAX_OPERAND_BITS: Final = 20_000
+# pow(a, e, m) costs about bits(e) * bits(m)**2 word operations: 2**35 is ~0.1 s here
+# (an RSA-2048 step is 2**33); pow(3, 2**10000-1, 2**10000-1) took 1.9 s.
+MAX_POW_COST: Final = 2**35
+MAX_ROUND_DIGITS: Final = 1_000  # round(x, -n) computes 10**n
+# Distinct values of one hash a set or dict may be built from in one call: more make each
+# insertion walk all the others (a million ints spaced 2**61-1 apart: about 3 hours).
+MAX_SAME_HASH: Final = 1_000
 MAX_FORMAT_WIDTH: Final = 10_000  # width/precision in %-formatting and f-strings
 MAX_JSON_DEPTH: Final = 100
 MAX_JSON_SIZE: Final = 5_000_000  # values + characters a script may write back per run
@@ -74,6 +83,11 @@ class Run:
         self.steps += 1
         if self.steps > self.max_steps:
             raise LimitExceeded(f"exceeded the time limit (more than {self.max_steps} steps)")
+        self.check_deadline()
+
+    def check_deadline(self) -> None:
+        """Stop the run if its time is up: also after one long C-level operation returned,
+        when no further trace event would come (``a // b`` as the whole expression)."""
         if time.monotonic() > self.deadline:
             raise LimitExceeded(f"exceeded the time limit ({self.time_limit:g} s)")
 
@@ -94,6 +108,7 @@ class Run:
             return None
         if event == "return":
             self.depth -= 1
+            self.check_deadline()
             return None
         if event == "line":
             self.line = frame.f_lineno
@@ -132,6 +147,13 @@ def check_size(size: int, what: str) -> None:
     run = current_run()
     if run is not None:
         run.charge(size)
+
+
+def check_deadline() -> None:
+    """After an operation that may have run long in C: stop the run if its time is up."""
+    run = current_run()
+    if run is not None:
+        run.check_deadline()
 
 
 def check_int_bits(bits: int) -> None:

@@ -9,11 +9,12 @@ listed here too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from .guards import guard_pow
-from .limits import check_size
+from .costs import check_hash_spread, check_operands, check_render_size, guard_pow, pair_keys
+from .limits import MAX_ROUND_DIGITS, check_deadline, check_int_bits, check_size
 
 
 def _sized_list(items: Iterable[Any], what: str) -> list[Any]:
@@ -61,7 +62,57 @@ def _sum(items: Iterable[Any], start: int | float = 0) -> Any:
 
 def _pow_helper(base: Any, exp: Any, mod: Any = None) -> Any:
     guard_pow(base, exp, mod)
-    return pow(base, exp, mod)
+    result = pow(base, exp, mod)
+    check_deadline()
+    return result
+
+
+_DIGIT_BITS: Final = {base: math.log2(base) for base in range(2, 37)}
+
+
+def _int(value: Any = 0, base: Any = None) -> int:
+    """``int()``, refusing text whose number would be too large before converting it:
+    ``int('f' * 999999, 16)`` is four million bits, computed in one C call."""
+    if isinstance(value, (str, bytes)):
+        digits = len(value.strip())
+        bits = _DIGIT_BITS.get(base if isinstance(base, int) and base else 36, 6.0)
+        check_int_bits(int(digits * bits))
+    result = int(value) if base is None else int(value, base)
+    return result
+
+
+def _divmod(a: Any, b: Any) -> Any:
+    check_operands(a, b)
+    return divmod(a, b)
+
+
+def _round(number: Any, ndigits: Any = None) -> Any:
+    if isinstance(ndigits, int) and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise ValueError(f"round() to more than {MAX_ROUND_DIGITS} digits")
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
+def _str(value: Any = "") -> str:
+    """``str()`` of a container is its text: refused if that would be too long."""
+    check_render_size(value)
+    return str(value)
+
+
+def _isinstance(value: Any, kinds: Any) -> bool:
+    """``isinstance``, where the bounded ``int``, ``str`` and ``dict`` stand for their types."""
+    if isinstance(kinds, tuple):
+        kinds = tuple(_TYPES.get(kind, kind) for kind in kinds)
+    else:
+        kinds = _TYPES.get(kinds, kinds)
+    return isinstance(value, kinds)
+
+
+def _dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    if args and not isinstance(args[0], dict):
+        items = check_hash_spread(args[0])
+        check_hash_spread(pair_keys(items))
+        args = (items, *args[1:])
+    return dict(*args, **kwargs)
 
 
 BUILTINS: Final[dict[str, Callable[..., Any]]] = {
@@ -71,13 +122,13 @@ BUILTINS: Final[dict[str, Callable[..., Any]]] = {
     "any": any,
     "bool": bool,
     "chr": chr,
-    "dict": dict,
-    "divmod": divmod,
+    "dict": _dict,
+    "divmod": _divmod,
     "enumerate": _enumerate,
     "filter": _filter,
     "float": float,
-    "int": int,
-    "isinstance": isinstance,
+    "int": _int,
+    "isinstance": _isinstance,
     "len": len,
     "list": list,
     "map": _map,
@@ -87,13 +138,16 @@ BUILTINS: Final[dict[str, Callable[..., Any]]] = {
     "pow": _pow_helper,
     "range": _range,
     "reversed": _reversed,
-    "round": round,
+    "round": _round,
     "sorted": _sorted,
-    "str": str,
+    "str": _str,
     "sum": _sum,
     "tuple": tuple,
     "zip": _zip,
 }
+
+# The bounded builtins that stand for a type, for isinstance().
+_TYPES: Final[dict[Any, type]] = {_int: int, _str: str, _dict: dict}
 
 # Exception classes a script may raise or catch. All are ``Exception`` subclasses, so
 # nothing a script can name catches the time limit or a refusal.

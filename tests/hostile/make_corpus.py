@@ -431,6 +431,144 @@ for name, (stage, (expression, entry, output)) in DMN_CELLS.items():
         {"model.bpmn": rule_model(name), "decision.dmn": dmn(expression, entry, output)},
     )
 
+# ------------------------------------------------------- resources (issue 18)
+# Code the policy compiles and no escape is attempted in: each one would hold the server
+# for seconds to hours, or take gigabytes, in one C call no trace event interrupts. They
+# are refused by a bound checked before the operation runs, by the step's budget, or by
+# the operating system's limits on the sandbox worker that runs them (processes/pool.py).
+COLLIDING = "range(0, 10**6 * (2**61 - 1), 2**61 - 1)"  # a million ints hashing alike
+SHARED = "a = [1]\nb = [1]\nfor i in range(60):\n    a = [a, a]\n    b = [b, b]\n"
+RESOURCE_SCRIPTS = {
+    "hash_collisions": f"n = len({{*{COLLIDING}}})",
+    "dict_collisions": f"d = {{}}.fromkeys({COLLIDING})",
+    "modpow_huge": "x = pow(3, int('f' * 999999, 16), int('f' * 999999, 16))",
+    "division_huge": "x = int('f' * 999999, 16) // int('f' * 499999, 16)",
+    "modpow_costly": "x = pow(3, 2**9999 - 1, 2**9999 - 1)",
+    "fstring_doubling": "s = 'x'\nfor i in range(40):\n    s = f'{s}{s}'",
+    "percent_doubling": "s = 'x'\nfor i in range(40):\n    s = '%s%s' % (s, s)",
+    "unpack_doubling": "a = [0]\nfor i in range(40):\n    a = [*a, *a]",
+    "str_of_shared": SHARED + "s = str(a)",
+    "compare_shared": SHARED + "same = a == b",
+    "hash_shared_tuple": "t = (1,)\nfor i in range(60):\n    t = (t, t)\nh = {t}",
+    "memory_hog": "big = [0] * 1000000\nkeep = [big[:] for i in range(100)]\nkeep = 0",
+}
+for name, code in RESOURCE_SCRIPTS.items():
+    add(
+        f"resource_script_{name}",
+        "resource",
+        "run",
+        code.splitlines()[-1] if name in ("compare_shared", "str_of_shared") else code,
+        {"model.bpmn": script_model(f"r_{name}", code)},
+    )
+RESOURCE_CONDITIONS = {
+    "hash_collisions": f"len({{*{COLLIDING}}}) > 0",
+    "modpow_huge": "pow(3, int('f' * 999999, 16), int('f' * 999999, 16)) > 0",
+}
+for name, code in RESOURCE_CONDITIONS.items():
+    add(
+        f"resource_condition_{name}",
+        "resource",
+        "run",
+        code,
+        {"model.bpmn": condition_model(f"r_{name}", code)},
+    )
+RESOURCE_TIMERS = {
+    "years_literal": ("deploy", "'P4000000Y'"),
+    "years_computed": ("run", "'P' + str(4000000) + 'Y'"),
+    "working_days_literal": ("deploy", "'9999WD'"),
+    "hash_collisions": ("run", f"'PT%dS' % len({{*{COLLIDING}}})"),
+}
+for name, (stage, code) in RESOURCE_TIMERS.items():
+    add(
+        f"resource_timer_{name}",
+        "resource",
+        stage,
+        code,
+        {"model.bpmn": timer_model(f"r_{name}", code)},
+    )
+add(
+    "resource_dmn_hash_collisions",
+    "resource",
+    "run",
+    f"amount | len({{*{COLLIDING}}}) > 0 | 'x'",
+    {
+        "model.bpmn": rule_model("r_dmn_collisions"),
+        "decision.dmn": dmn("amount", f"len({{*{COLLIDING}}}) > 0", '"x"'),
+    },
+)
+SLOW_CELL = "len([i for i in range(600000)]) &lt; 0"
+add(
+    "resource_dmn_many_slow_cells",
+    "resource",
+    "run",
+    "150 rules, each cell under a second: more than a step's budget (10 s, a test run 20 s)",
+    {
+        "model.bpmn": rule_model("r_dmn_slow"),
+        "decision.dmn": dmn("amount", "0", '"x"').replace(
+            '<rule id="r1">',
+            "".join(
+                f'<rule id="slow{i}"><inputEntry id="se{i}"><text>{SLOW_CELL}</text>'
+                f'</inputEntry><outputEntry id="so{i}"><text>"slow"</text></outputEntry></rule>'
+                for i in range(150)
+            )
+            + '<rule id="r1">',
+        ),
+    },
+)
+ATTRIBUTES = " ".join(f'a{i}="x"' for i in range(100_000))
+add(
+    "resource_xml_attribute_flood",
+    "resource",
+    "deploy",
+    "100,000 attributes on one element (1.09 MB; lxml reads them in quadratic time)",
+    {
+        "model.bpmn": BASE.replace(
+            '<bpmn:userTask id="review"', f'<bpmn:userTask {ATTRIBUTES} id="review"', 1
+        )
+    },
+)
+NAMESPACES = " ".join(f'xmlns:n{i}="urn:n{i}"' for i in range(20_000))
+add(
+    "resource_xml_namespace_flood",
+    "resource",
+    "deploy",
+    "20,000 namespace declarations on the root",
+    {"model.bpmn": BASE.replace("<bpmn:definitions ", f"<bpmn:definitions {NAMESPACES} ", 1)},
+)
+add(
+    "resource_due_years",
+    "resource",
+    "deploy",
+    "dueIn P4000000Y (the webapp's due date walked 48 million months)",
+    {
+        "model.bpmn": BASE.replace(
+            '<bpmn:userTask id="review" name="Review">',
+            '<bpmn:userTask id="review" name="Review"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="dueIn" value="P4000000Y"/>'
+            "</spiffworkflow:properties></bpmn:extensionElements>",
+            1,
+        )
+    },
+)
+add(
+    "resource_form_lookahead_pattern",
+    "resource",
+    "deploy",
+    "a form pattern RE2 cannot run in linear time (backreference)",
+    {
+        "model.bpmn": BASE.replace(
+            '<bpmn:userTask id="review" name="Review">',
+            '<bpmn:userTask id="review" name="Review"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="p.json"/>'
+            "</spiffworkflow:properties></bpmn:extensionElements>",
+            1,
+        ),
+        "forms/p.json": json.dumps(
+            {"type": "object", "properties": {"x": {"type": "string", "pattern": "^(a+)\\1$"}}}
+        ),
+    },
+)
+
 
 def main() -> None:
     manifest = {}

@@ -159,6 +159,33 @@ def test_it_refuses_deep_nesting_without_hanging() -> None:
     assert error.line == 1
 
 
+def test_it_refuses_a_hundred_thousand_attributes_on_one_element_in_linear_time() -> None:
+    attributes = " ".join(f'a{i}="x"' for i in range(100_000))  # 1.09 MB: 91.5 s before
+    data = small_bpmn("UTF-8", "审批").replace(
+        '<bpmn:userTask id="review"', f'<bpmn:userTask {attributes} id="review"'
+    )
+    started = time.monotonic()
+    error = refusal(data.encode())
+    assert isinstance(error, HostileInput)
+    assert "100,002 attributes" in error.detail and error.element == "userTask"
+    assert time.monotonic() - started < 5  # 91.5 s before
+    # Through every path a deploy takes, too.
+    problems = within(5, lambda: catalog.check_files({"big.bpmn": data.encode()}))
+    assert len(problems) == 1 and "attributes" in problems[0].detail
+
+
+def test_it_refuses_too_many_attributes_in_a_file_and_too_many_namespaces() -> None:
+    many = "".join(f'<bpmn:dataObject id="d{i}" name="n" a="1" b="2"/>' for i in range(13_000))
+    data = small_bpmn("UTF-8", "审批").replace("<bpmn:startEvent", many + "<bpmn:startEvent")
+    error = refusal(data.encode())
+    assert "more than 50,000 attributes" in error.detail
+    declared = " ".join(f'xmlns:p{i}="urn:p{i}"' for i in range(60_000))
+    error = refusal(f"<a {declared}/>".encode())
+    assert "namespaces 60,000 times" in error.detail
+    error = refusal(f"<a {declared[:600_000]}/>".encode("utf-16"))
+    assert "namespaces" in error.detail
+
+
 def test_it_reads_a_huge_attribute_under_the_cap_quickly() -> None:
     name = "长" * 600_000  # 1.8 MB of UTF-8 in one attribute
     data = small_bpmn("UTF-8", name).encode("utf-8")

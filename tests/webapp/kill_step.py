@@ -60,10 +60,15 @@ def main() -> None:
 
         class Wrapped:
             def __init__(self, inner):
-                self.inner = inner
+                object.__setattr__(self, "inner", inner)
 
             def __getattr__(self, name):
                 return getattr(self.inner, name)
+
+            def __setattr__(self, name, value):
+                # Django turns autocommit off by setting it on the connection: it must
+                # reach psycopg's connection, or every savepoint runs outside a transaction.
+                setattr(self.inner, name, value)
 
             def commit(self):
                 real_commit()

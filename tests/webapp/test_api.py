@@ -373,17 +373,20 @@ def test_it_reads_certificates_of_the_agency_only(client, hr, agency, other_agen
 # Errors and throttling
 
 
-def test_it_answers_json_for_unknown_addresses_and_wrong_methods(client, approver):
+def test_it_answers_json_for_unknown_addresses_and_wrong_methods(client, approver, hr):
     missing = get(client, "/api/nothing/here/", approver)
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     wrong = client.delete("/api/inbox/", **auth(approver))
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
-    broken = client.post(
+    broken = client.post("/api/cases/", "{not json", content_type="application/json", **auth(hr))
+    assert broken.status_code == 400 and broken.json()["error"] == "parse_error"
+    form = client.post("/api/cases/", {"process": "training"}, **auth(hr))
+    assert form.status_code == 415 and form.json()["error"] == "unsupported_media_type"
+    # Who may not open a case is refused before the body is read, whatever it holds.
+    unread = client.post(
         "/api/cases/", "{not json", content_type="application/json", **auth(approver)
     )
-    assert broken.status_code == 400 and broken.json()["error"] == "parse_error"
-    form = client.post("/api/cases/", {"process": "training"}, **auth(approver))
-    assert form.status_code == 415 and form.json()["error"] == "unsupported_media_type"
+    assert unread.status_code == 403 and unread.json()["error"] == "not_permitted"
 
 
 def test_it_answers_json_even_when_the_server_fails(client, approver, monkeypatch):

@@ -102,7 +102,7 @@ def test_it_refuses_a_complaint_with_a_clear_message_and_opens_nothing(
 
 
 def test_it_limits_complaints_per_address(client, agency, settings):
-    settings.FUZHI_API_RATES = {**settings.FUZHI_API_RATES, "public_write": "2/min"}
+    settings.FUZHI_PUBLIC_LIMITS = {**settings.FUZHI_PUBLIC_LIMITS, "complaint": (2, 3600)}
     body = {"agency": agency.pk, "description": "重复提交的投诉内容"}
     codes = [
         client.post("/api/public/complaints/", body, content_type="application/json").status_code

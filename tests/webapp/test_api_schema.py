@@ -62,11 +62,9 @@ def wsgi_app() -> Any:
 
 @pytest.fixture
 def demo(models_deployed: Any, settings: Any) -> dict[str, Any]:
-    settings.FUZHI_API_RATES = {
-        "user": "100000/min",
-        "anon": "100000/min",
-        "public_write": "100000/min",
-    }
+    settings.FUZHI_API_RATES = {"user": "100000/min", "anon": "100000/min"}
+    scopes = ("complaint", "receipt", "read")
+    settings.FUZHI_PUBLIC_LIMITS = {scope: (100000, 60) for scope in scopes}
     cache.clear()
     seed_demo()
     from django.contrib.auth import get_user_model

@@ -156,7 +156,11 @@ def test_a_search_shared_with_a_role_is_listed_for_its_holders_only(
     Membership.objects.create(user=colleague, agency=city, role=Role.AUDITOR)
     Grant.objects.create(user=colleague, agency=city)
     shared = SavedSearch.objects.create(
-        owner=auditor, name="全市招聘", params={"process": "recruitment"}, shared_role="auditor"
+        owner=auditor,
+        name="全市招聘",
+        params={"process": "recruitment"},
+        shared_role="auditor",
+        shared_agency=city,
     )
     SavedSearch.objects.create(owner=auditor, name="私人", params={})
     client.login(username="auditor2", password=PASSWORD)
@@ -173,7 +177,11 @@ def test_a_search_shared_with_a_role_is_listed_for_its_holders_only(
 
 def test_a_shared_search_runs_with_the_viewers_own_visibility(client, auditor, hr, cases):
     shared = SavedSearch.objects.create(
-        owner=auditor, name="全部", params={"process": "recruitment"}, shared_role="hr_officer"
+        owner=auditor,
+        name="全部",
+        params={"process": "recruitment"},
+        shared_role="hr_officer",
+        shared_agency=hr.memberships.get().agency,
     )
     first, second, _foreign = cases
     client.login(username="hr", password=PASSWORD)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from webapp.accounts.models import Notification
+from webapp.accounts.outbox import mail_deliver_due
 from webapp.accounts.services import delegation_create
 from webapp.cases.models import CaseEvent, HumanTask
 from webapp.cases.scheduling import deadlines_sweep
@@ -37,6 +38,9 @@ def test_it_reminds_once_before_a_task_falls_due(hr, approver, agency):
     assert deadlines_sweep() == {"reminded": 0, "escalated": 0}
     notice = Notification.objects.get(user=approver)
     assert task.name in notice.title and notice.url.endswith(f"/inbox/tasks/{task.pk}/")
+    # The e-mail waits in the outbox for the sweep's transaction to end, then goes once.
+    assert mail.outbox == []
+    assert mail_deliver_due() == {"sent": 1, "failed": 0}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["approver@example.com"]
 
 

@@ -102,3 +102,13 @@ def test_a_step_killed_at_any_point_leaves_the_case_consistent(
     assert Staff.objects.get(pk=case.subject_id).state == StaffState.HIRED
     assert CaseEvent.objects.filter(case=case, kind="task_completed", task=task).count() == 1
     assert [str(f) for f in check_all()] == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_crash_tests_run_with_synchronous_commit_on():
+    # A commit acknowledged before a kill must be there after it (scripts/pg_throwaway.sh).
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://…"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"

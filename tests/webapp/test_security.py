@@ -303,7 +303,7 @@ def test_check_deploy_is_clean_with_the_production_environment():
 
 
 def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(client, hr, settings):
-    settings.BEHIND_PROXY = True
+    settings.FUZHI_TRUSTED_PROXIES = 1
     for n in range(20):
         client.post(
             reverse("login"),
@@ -330,7 +330,7 @@ def test_behind_the_proxy_the_throttle_counts_the_address_the_proxy_saw(client, 
 
 
 def test_a_malformed_forwarded_address_is_ignored(client, hr, settings):
-    settings.BEHIND_PROXY = True
+    settings.FUZHI_TRUSTED_PROXIES = 1
     response = client.post(
         reverse("login"),
         {"username": "hr", "password": "wrong"},

@@ -32,6 +32,7 @@ from .flows import open_task
 
 pytestmark = pytest.mark.django_db
 
+IN_TWO_MONTHS = timezone.localdate() + timedelta(days=60)
 FINDINGS = "辅助人员独立开展执法调查取证，违反《办法》第十四条"
 
 
@@ -108,12 +109,12 @@ def test_only_the_justice_bureau_or_a_superior_organ_orders_a_correction(
     for outsider in (hr, stranger):
         with pytest.raises(NotPermitted) as refused:
             correction_order_open(
-                user=outsider, agency=agency, findings=FINDINGS, deadline=date(2099, 1, 1)
+                user=outsider, agency=agency, findings=FINDINGS, deadline=IN_TWO_MONTHS
             )
         assert refused.value.article == "Art. 22"
     mayor = _user("mayor", city, Role.APPROVER)  # the superior organ's leadership
     case = correction_order_open(
-        user=mayor, agency=agency, findings=FINDINGS, deadline=date(2099, 1, 1)
+        user=mayor, agency=agency, findings=FINDINGS, deadline=IN_TWO_MONTHS
     )
     assert case.data["ordered_by"] == city.name
 
@@ -125,7 +126,7 @@ def test_a_correction_order_needs_findings_and_a_deadline_after_today(justice, a
         )
     assert late.value.field == "correction_deadline" and late.value.article == "Art. 22"
     with pytest.raises(StepRefused) as empty:
-        correction_order_open(user=justice, agency=agency, findings=" ", deadline=date(2099, 1, 1))
+        correction_order_open(user=justice, agency=agency, findings=" ", deadline=IN_TWO_MONTHS)
     assert empty.value.field == "order_findings"
     assert not Case.objects.exists()
 
@@ -198,8 +199,19 @@ def test_the_order_page_opens_an_order_and_marks_a_past_deadline(client, justice
         url, {"agency": agency.pk, "order_findings": FINDINGS, "correction_deadline": "2020-01-01"}
     )
     assert past.status_code == 400 and "correction_deadline" in past.context["form"].errors
-    opened = client.post(
+    decades_ahead = client.post(
         url, {"agency": agency.pk, "order_findings": FINDINGS, "correction_deadline": "2099-01-01"}
+    )
+    assert decades_ahead.status_code == 400
+    assert "最多" in str(decades_ahead.context["form"].errors["correction_deadline"])
+    assert not Case.objects.filter(definition__process_id="correction_order").exists()
+    opened = client.post(
+        url,
+        {
+            "agency": agency.pk,
+            "order_findings": FINDINGS,
+            "correction_deadline": IN_TWO_MONTHS.isoformat(),
+        },
     )
     case = Case.objects.get(definition__process_id="correction_order")
     assert opened["Location"] == reverse("cases:detail", args=[case.pk])

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.conftest import ROOT
 from webapp.cases import tasks
-from webapp.cases.models import Case, CaseEvent, HumanTask
+from webapp.cases.models import Case, CaseEvent, HumanTask, JobRun
 from webapp.config.celery import app
 
 from .flows import TO_APPROVAL, application, drive
@@ -110,3 +110,11 @@ def test_it_fires_the_timer_once_after_the_worker_is_killed_mid_task(
     fired = CaseEvent.objects.filter(case=case, kind="engine_step", bpmn_id="public_notice")
     assert fired.count() == 1
     assert timezone.now() - Case.objects.get(pk=case.pk).started_at < timedelta(minutes=5)
+    runs = list(JobRun.objects.filter(name="wake_case").order_by("pk"))
+    assert runs[-1].status == "succeeded"
+    if connection.vendor == "postgresql":
+        # The killed worker had recorded its run (SQLite's write lock, held above, kept it
+        # from writing anything): marked lost and linked to the redelivered run.
+        first_run, second_run = runs
+        assert first_run.status == "lost" and first_run.task_id == second_run.task_id
+        assert second_run.redelivery_of_id == first_run.pk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -155,3 +156,29 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegator} → {self.delegate} ({self.starts_on}–{self.ends_on})"
+
+
+class OutboundMail(models.Model):
+    """One e-mail, written in the transaction of the step that decided to send it and sent
+    by a Celery task after that transaction commits (``webapp/accounts/outbox.py``): a step
+    that rolls back sends nothing, and no case row stays locked while SMTP answers."""
+
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    # What decided it (a case key and step, a reminder...), for whoever reads the outbox.
+    source = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, default="pending")  # pending/sending/sent/failed
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_mail_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)} ({self.status})"

@@ -6,21 +6,24 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webapp.errors import StepRefused
 
 from .models import Agency, Delegation, Membership, Notification, RoutingRule
+from .outbox import mail_enqueue
 from .routing import DEFAULT_RULES
 
 
 def notify_user(user: Any, *, title: str, body: str = "", url: str = "") -> Notification:
-    """An in-app notice, and an e-mail when the user has an address (console by default)."""
+    """An in-app notice, and an e-mail through the outbox when the user has an address:
+    sent after the surrounding transaction commits, never if it rolls back."""
     notice = Notification.objects.create(user=user, title=title[:200], body=body, url=url)
     if user.email:
-        send_mail(title, f"{body}\n{url}".strip(), None, [user.email], fail_silently=True)
+        mail_enqueue(
+            to=[user.email], subject=title, body=f"{body}\n{url}".strip(), source="notification"
+        )
     return notice
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +18,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from webapp.errors import FormInvalid, NotPermitted, StepRefused, TaskConflict, articles_in
+from webapp.security import outage
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         return _drf_error(exc)
+    if isinstance(exc, outage.OUTAGE):  # not a bug: the client comes back later
+        headers = {"Retry-After": str(outage.RETRY_AFTER_SECONDS)}
+        logger.warning("database unavailable in %s", context.get("view"))
+        return Response(outage.api_body(), status=503, headers=headers)
+    if isinstance(exc, SuspiciousOperation):
+        # Django's own request limits (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many
+        # fields): the caller's request, not a bug.
+        if isinstance(exc, RequestDataTooBig):
+            return Response(error_body("too_large", _("The request is too large.")), status=413)
+        return Response(error_body("bad_request", _("The request was not accepted.")), status=400)
     # A bug, not the caller's fault: log it with its traceback and say so without detail.
     logger.exception("API error in %s", context.get("view"))
     body = error_body("server_error", _("The server failed to handle this request."))

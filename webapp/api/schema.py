@@ -40,16 +40,39 @@ def add_error_responses(
     documents the errors any endpoint can answer with (401 where a login is needed)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
+            if method in WRITE_METHODS:
+                _document_idempotency(operation)
             _document_errors(operation)
     return result
+
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Any string of yours, new for each write (a UUID): sent again with the "
+    "same key, the write is not taken twice and the first answer comes back, marked "
+    "`Idempotent-Replayed: true` (kept 24 hours). See docs/api.md.",
+}
+
+
+def _document_idempotency(operation: dict[str, Any]) -> None:
+    """Every write accepts an Idempotency-Key (webapp/api/idempotency.py)."""
+    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+    operation.setdefault("responses", {}).setdefault(
+        "422", {"description": "This Idempotency-Key was already used for another request."}
+    )
 
 
 def _document_errors(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     codes = dict(COMMON)
     if "requestBody" in operation:
-        codes["415"] = "The body must be JSON (`Content-Type: application/json`)."
+        codes["415"] = "The body must be JSON in UTF-8 (`Content-Type: application/json`)."
+        codes["413"] = "The body is over `FUZHI_API_MAX_BODY` bytes (256 KiB); it was not read."
     if {} not in operation.get("security", [{}]):
         codes["401"] = "Not authenticated: send `Authorization: Token <key>` or a session."
     for code, description in codes.items():

@@ -92,5 +92,14 @@ def recruiting_agencies(user: Any) -> QuerySet[Agency]:
     return agencies
 
 
+def hr_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies the caller acts in as HR officer; refused if there is none. Checked
+    before a case-opening body is read, so a reader's request costs nothing to parse."""
+    agencies = agencies_acting_as(user, Role.HR_OFFICER)
+    if not agencies.exists():
+        raise NotPermitted(_("Only an HR officer can open a case."))
+    return agencies
+
+
 def has_token(user: Any) -> bool:
     return Token.objects.filter(user__username=user.get_username()).exists()

@@ -93,7 +93,7 @@ def case_history_xlsx(case: Case) -> bytes:
 
 
 def _history_sheet(rows: list[HistoryRow]) -> tuple[list[str], list[list[object]]]:
-    header = [*_history_header(), _("Diagram element"), "SHA-256"]
+    header = [*_history_header(), _("Diagram element"), _("Signature (HMAC-SHA256)")]
     return header, [[*_history_cells(row), row.bpmn_id, row.hash] for row in rows]
 
 

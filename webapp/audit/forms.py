@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.cases.models import CaseStatus
 
@@ -66,3 +67,14 @@ class SavedSearchForm(forms.Form):
         required=False,
         choices=[("", _("Only me")), *Role.choices],
     )
+    # Art. 4: a shared search reaches the role's holders in one agency the owner sees.
+    shared_agency = forms.ModelChoiceField(
+        label=_("Within agency"),
+        required=False,
+        queryset=Agency.objects.none(),
+        empty_label=_("My own agency"),
+    )
+
+    def __init__(self, data: Any = None, *, user: Any) -> None:
+        super().__init__(data)
+        self.fields["shared_agency"].queryset = visible_agencies(user)  # type: ignore[attr-defined]

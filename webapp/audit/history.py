@@ -63,6 +63,6 @@ def integrity_line(case: Case) -> str:
     """One sentence on the case's hash chain, for exports (Art. 15(3))."""
     breaks = verify_case(case)
     if not breaks:
-        return _("History integrity verified (SHA-256 chain intact).")
+        return _("History integrity verified (signed chain intact).")
     found = "; ".join(f"#{b.seq} {b.label}" for b in breaks)
     return _("History integrity check FAILED:") + " " + found

@@ -6,12 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
 from webapp.cases.history import ChainBreak
 
 
 class SavedSearch(models.Model):
-    """A case search kept on the server; shared with a role, it is listed for its holders.
+    """A case search kept on the server; shared with a role within one agency, it is
+    listed for that role's holders in that agency and for holders whose read grants
+    cover it (Art. 4: its criteria may hold a name or an ID number).
 
     Running it always applies the viewer's own visibility (Art. 4), so sharing a search
     shares the question, never the answers.
@@ -24,6 +27,14 @@ class SavedSearch(models.Model):
     params = models.JSONField(_("criteria"), default=dict)
     shared_role = models.CharField(
         _("shared with role"), max_length=20, choices=Role.choices, blank=True
+    )
+    shared_agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared within agency"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from webapp.accounts.models import Agency
-from webapp.accounts.selectors import role_pairs, visible_agency_ids
+from webapp.accounts.models import Agency, Grant
+from webapp.accounts.selectors import agency_subtree_ids, role_pairs, visible_agency_ids
 from webapp.cases.models import Case, Definition, HumanTask, TaskState
 from webapp.cases.selectors import visible_cases
 from webapp.staff.models import Staff
@@ -74,11 +74,22 @@ def visible_agencies(user: Any) -> QuerySet[Agency]:
 
 
 def saved_searches_for(user: Any) -> QuerySet[SavedSearch]:
-    """The user's own searches and those shared with a role the user holds."""
-    roles = {role for _agency, role in role_pairs(user)}
+    """The user's own searches, and those shared with a role the user holds in the agency
+    it was shared within, or holds anywhere while a read grant covers that agency (Art. 4:
+    a shared search's criteria may name a member of that agency)."""
+    pairs = role_pairs(user)
+    shared = Q(pk__in=[])
+    for agency_id, role in pairs:
+        shared |= Q(shared_role=role, shared_agency_id=agency_id)
+    granted = set(Grant.objects.filter(user_id=user.pk).values_list("agency_id", flat=True))
+    if granted and pairs:
+        shared |= Q(
+            shared_role__in={role for _agency, role in pairs},
+            shared_agency_id__in=agency_subtree_ids(granted),
+        )
     return (
-        SavedSearch.objects.filter(Q(owner_id=user.pk) | Q(shared_role__in=roles))
-        .select_related("owner")
+        SavedSearch.objects.filter(Q(owner_id=user.pk) | shared)
+        .select_related("owner", "shared_agency")
         .order_by("name", "pk")
     )
 

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from webapp.accounts.models import Agency, Membership
+from webapp.accounts.selectors import visible_agency_ids
 from webapp.cases.history import verify_case
 from webapp.cases.selectors import visible_cases
 from webapp.errors import StepRefused
@@ -22,17 +24,43 @@ SYNC_LIMIT = 200
 
 
 def saved_search_create(
-    *, owner: Any, name: str, criteria: dict[str, Any], shared_role: str = ""
+    *,
+    owner: Any,
+    name: str,
+    criteria: dict[str, Any],
+    shared_role: str = "",
+    shared_agency: Agency | None = None,
 ) -> SavedSearch:
+    """Keep a search; shared with a role, it is shared within one agency the owner sees
+    (Art. 4), by default the owner's own."""
+    agency = _sharing_scope(owner, shared_agency) if shared_role else None
     try:
         with transaction.atomic():
             return SavedSearch.objects.create(
-                owner=owner, name=name.strip(), params=criteria, shared_role=shared_role
+                owner=owner,
+                name=name.strip(),
+                params=criteria,
+                shared_role=shared_role,
+                shared_agency=agency,
             )
     except IntegrityError:
         raise StepRefused(
             _("You already have a saved search named “%(name)s”.") % {"name": name}
         ) from None
+
+
+def _sharing_scope(owner: Any, agency: Agency | None) -> Agency:
+    visible = visible_agency_ids(owner)
+    if agency is None:
+        own = Membership.objects.filter(user_id=owner.pk).order_by("pk").first()
+        agency = own.agency if own is not None else None
+    if agency is None or agency.pk not in visible:
+        raise StepRefused(
+            _("A search is shared within an agency you see (Art. 4); choose one."),
+            article="Art. 4",
+            field="shared_agency",
+        )
+    return agency
 
 
 def saved_search_delete(*, owner: Any, search_id: int) -> None:

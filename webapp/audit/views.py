@@ -46,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": urlencode(criteria),
         "criteria": criteria,
         "saved": selectors.saved_searches_for(request.user),
-        "save_form": SavedSearchForm(),
+        "save_form": SavedSearchForm(user=request.user),
     }
     return render(request, "audit/search.html", context, status=400 if form.errors else 200)
 
@@ -60,7 +60,7 @@ def search_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_search_new(request: HttpRequest) -> HttpResponse:
-    form = SavedSearchForm(request.POST)
+    form = SavedSearchForm(request.POST, user=request.user)
     search_form = CaseSearchForm(request.POST, user=request.user)
     criteria = search_form.criteria() if search_form.is_valid() else {}
     if form.is_valid() and search_form.is_valid():
@@ -70,6 +70,7 @@ def saved_search_new(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 criteria=criteria,
                 shared_role=form.cleaned_data["shared_role"],
+                shared_agency=form.cleaned_data["shared_agency"],
             )
         except StepRefused as exc:
             messages.error(request, exc.message)

@@ -1,13 +1,17 @@
-"""The case history: an append-only SHA-256 chain per case (Art. 15(3)).
+"""The case history: an append-only, keyed chain per case (Art. 15(3)).
 
-Each event's hash covers its content and the previous event's hash; the case row
-keeps the newest hash and the count, so an edited, inserted or deleted row breaks
-the chain and ``verify_case`` names the first event where it breaks.
+Each event's hash is an HMAC-SHA256, under a key kept outside the database
+(``keyring``), of its content and the previous event's hash; the event names the key
+that signed it. The case row keeps the newest hash and the count, so an edited,
+inserted or deleted row breaks the chain, and without the key nobody can recompute it;
+``verify_case`` names every event where it breaks. What the database alone cannot
+show (a whole case deleted, the newest events cut off with the head moved back, a chain
+recomputed by someone holding the key) the signed checkpoints outside the database do
+(``webapp/security/checkpoints.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from webapp.accounts.names import display_name
 
+from .keyring import keyring
 from .models import Case, CaseEvent, HumanTask
 
 GENESIS = "0" * 64
@@ -45,7 +50,15 @@ def _canonical(event: CaseEvent) -> bytes:
 
 
 def event_hash(event: CaseEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    """The event's signature under the key it names (the current key if it names none)."""
+    return keyring().sign(_canonical(event), event.key_id or None)
+
+
+def event_signed(event: CaseEvent) -> bool:
+    """True when the stored hash is the signature of the stored content by a known key.
+    An event naming no key (or an unknown one) is not signed: the unkeyed SHA-256 chain
+    of before is never accepted, so nobody can downgrade an event to it."""
+    return bool(event.key_id) and keyring().verifies(_canonical(event), event.key_id, event.hash)
 
 
 def append_event(
@@ -79,6 +92,7 @@ def append_event(
         comment=comment,
         articles=articles,
         prev_hash=case.head_hash or GENESIS,
+        key_id=keyring().current_id,
     )
     event.hash = event_hash(event)
     event.save(force_insert=True)
@@ -135,9 +149,13 @@ def verify_case(case: Case) -> list[ChainBreak]:
                     "does not follow its predecessor (inserted or reordered)",
                 )
             )
-        if event_hash(event) != event.hash:
+        if not event_signed(event):
             breaks.append(
-                ChainBreak(case.business_key, event.seq, "content altered (hash mismatch)")
+                ChainBreak(
+                    case.business_key,
+                    event.seq,
+                    "content altered (not signed by the history key)",
+                )
             )
         prev = event.hash
         expected_seq += 1

@@ -240,7 +240,7 @@ EVENT_KINDS = {
 
 
 class CaseEvent(models.Model):
-    """Append-only history (Art. 15(3)): each row hashes its content and its predecessor."""
+    """Append-only history (Art. 15(3)): each row signs its content and its predecessor."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
@@ -261,7 +261,9 @@ class CaseEvent(models.Model):
     comment = models.TextField(blank=True)
     articles = models.CharField(max_length=100, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 under the history key named by key_id (webapp/cases/keyring.py).
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_case_seq")]
@@ -297,8 +299,14 @@ JOB_NAMES = {
     "deadlines_sweep": _("Remind and escalate task deadlines"),
     "open_renewals": _("Open contract renewals (Art. 20)"),
     "verify_histories": _("Verify every case history (Art. 15)"),
+    "history_checkpoint": _("Write a signed checkpoint of every history (Art. 15)"),
 }
-JOB_STATES = {"running": _("running"), "succeeded": _("succeeded"), "failed": _("failed")}
+JOB_STATUSES = {
+    "running": _("running"),
+    "succeeded": _("succeeded"),
+    "failed": _("failed"),
+    "lost": _("lost (its worker died)"),
+}
 
 
 class JobRun(models.Model):
@@ -306,13 +314,20 @@ class JobRun(models.Model):
 
     name = models.CharField(max_length=100)
     args = models.JSONField(default=list)
-    status = models.CharField(max_length=10, default="running")  # running/succeeded/failed
+    # running/succeeded/failed, or lost: its worker died before it finished (jobs.py).
+    status = models.CharField(max_length=10, default="running")
     result = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    # The Celery message it ran (its task id): a message redelivered after its worker
+    # died runs again with the same id, so the new run finds the lost one.
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    redelivery_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="redeliveries"
     )
 
     class Meta:
@@ -330,7 +345,7 @@ class JobRun(models.Model):
 
     @property
     def status_label(self) -> str:
-        return str(JOB_STATES.get(self.status, self.status))
+        return str(JOB_STATUSES.get(self.status, self.status))
 
 
 class CaseRecusal(models.Model):

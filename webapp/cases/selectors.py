@@ -25,6 +25,7 @@ from webapp.accounts.selectors import (
 
 from .definitions import parsed
 from .models import Case, CaseEvent, CaseStatus, HumanTask, JobRun, TaskState
+from .stalls import stalled_cases
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -214,8 +215,13 @@ def schedule_overview(now: datetime) -> dict[str, Any]:
         )
         .select_related("case", "agency")
         .order_by("due_at")[:50],
-        "runs": JobRun.objects.all()[:100],
-        "failed": JobRun.objects.filter(status="failed", retries__isnull=True)[:50],
+        "runs": JobRun.objects.select_related("redelivery_of").all()[:100],
+        # Failed, or lost with their worker and never redelivered: each can be retried.
+        "failed": JobRun.objects.filter(
+            status__in=["failed", "lost"], retries__isnull=True, redeliveries__isnull=True
+        )[:50],
         "stranded": unactionable_tasks()[:100],
+        # Issue 19: a running case that waits for nothing never moves again.
+        "stalled": stalled_cases(),
         "now": now,
     }

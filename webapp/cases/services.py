@@ -26,6 +26,7 @@ from webapp.errors import NotPermitted, StepRefused, TaskConflict, articles_in
 from webapp.staff.models import Staff
 
 from .definitions import parsed
+from .four_eyes import four_eyes_refuse
 from .history import append_event
 from .keys import business_key
 from .models import Case, CaseRecusal, Definition, HumanTask, TaskState
@@ -186,9 +187,11 @@ def _locked(task_id: int) -> tuple[HumanTask, Case]:
     return task, case
 
 
-def _may_act(task: HumanTask, user: Any) -> None:
+def _may_act(task: HumanTask, user: Any, *, completing: bool = False) -> None:
     _refuse_recused(task, user)
-    if task.assignee_id == user.pk:
+    # Claiming gave the assignee the task, not the role: completing checks the role again,
+    # so someone who lost it after claiming cannot complete (issue 19).
+    if task.assignee_id == user.pk and not completing:
         return
     if not has_role(user, task.role, task.agency_id):
         raise NotPermitted(_("This task belongs to another role or agency."))
@@ -277,9 +280,10 @@ def task_complete(*, task_id: int, user: Any, data: Mapping[str, Any], comment: 
     """Complete a human task with form data and a comment, and advance the case."""
     with transaction.atomic():
         task, case = _locked(task_id)
-        _may_act(task, user)
+        _may_act(task, user, completing=True)
         _refuse_if_closed(task, user)
         _refuse_own_approval(task, case, user)
+        four_eyes_refuse(task=task, case=case, user=user)
         before = dict(case.data)
         context = _context(case, user)
         outcome = run_engine(

@@ -8,7 +8,7 @@ correction order is its own act under Art. 22, so it is the one thing it opens h
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -24,6 +24,7 @@ from .models import Case
 from .services import case_start
 
 MAX_FINDINGS = 5000
+MAX_CORRECTION_DAYS = 366
 MAX_MEASURES = 20000
 
 
@@ -59,6 +60,14 @@ def correction_order_open(
     if deadline <= today:
         raise StepRefused(
             _("The deadline for correcting must be after today (Art. 22)."),
+            article="Art. 22",
+            field="correction_deadline",
+        )
+    if deadline > today + timedelta(days=MAX_CORRECTION_DAYS):
+        # Art. 22 sets no period; a year is far beyond any real order, and a date decades
+        # ahead is a typing slip the deadline timer would refuse in engine terms.
+        raise StepRefused(
+            _("The deadline for correcting can be at most one year after today (Art. 22)."),
             article="Art. 22",
             field="correction_deadline",
         )

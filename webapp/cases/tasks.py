@@ -13,7 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import scheduling, services
-from .jobs import run_recorded
+from .jobs import job_runs_mark_lost, run_recorded
 from .models import JobRun
 
 
@@ -66,6 +66,12 @@ def open_renewals(retry_of: int | None = None) -> int:
     return int(opened)
 
 
+@shared_task(acks_late=True)
+def mark_lost_runs() -> int:
+    """Beat: runs whose worker died and whose message never came back are marked lost."""
+    return job_runs_mark_lost()
+
+
 TASKS = {
     "open_renewals": open_renewals,
     "wake_due_cases": wake_due_cases,
@@ -76,6 +82,7 @@ TASKS = {
 
 
 def retry(run_id: int) -> None:
-    """Send a failed job again with the same arguments; the new run points back to it."""
-    run = JobRun.objects.get(pk=run_id, status="failed")
+    """Send a failed or lost job again with the same arguments; the new run points back
+    to it."""
+    run = JobRun.objects.get(pk=run_id, status__in=["failed", "lost"])
     TASKS[run.name].delay(*run.args, retry_of=run.pk)

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Bodies over their address's limit are answered 413 before anything reads them.
+    "webapp.config.limits.RequestLimitsMiddleware",
     # Serves collected static files (bundles, CSS) from gunicorn in the production shape.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +90,10 @@ MIDDLEWARE = [
     "webapp.member.middleware.FirstSignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # API writes with an Idempotency-Key are answered once (webapp/api/idempotency.py).
+    "webapp.api.idempotency.IdempotencyMiddleware",
+    # A database outage answers 503 with Retry-After, not 500 (webapp/security/outage.py).
+    "webapp.security.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.config.urls"
@@ -170,9 +176,14 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# Behind a TLS-terminating proxy: it says which scheme the browser used, and the
-# client's address is the last one it appended to X-Forwarded-For (sign-in throttle).
-BEHIND_PROXY = _env_bool("BEHIND_PROXY", HTTPS)
+# Behind TLS-terminating proxies: the number of proxies in front of the app, each of
+# which appends the address it received from to X-Forwarded-For. One setting for every
+# address the app reads (sign-in throttle, audit log, public pages, API throttles:
+# webapp.security.context.client_ip). BEHIND_PROXY=1 means one proxy.
+FUZHI_TRUSTED_PROXIES = int(
+    os.environ.get("FUZHI_TRUSTED_PROXIES", "1" if _env_bool("BEHIND_PROXY", HTTPS) else "0")
+)
+BEHIND_PROXY = FUZHI_TRUSTED_PROXIES > 0
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
@@ -205,10 +216,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 # Sign-in throttle (webapp/security): failures per sign-in name, and per address, within
-# the window; counted from the audit log, so every web worker shares the count.
+# the window; counted from the audit log, so every web worker shares the count. Enforced
+# in the authentication backend, so every path that checks a password (the sign-in page,
+# the admin) refuses a locked name or address.
+AUTHENTICATION_BACKENDS = ["webapp.security.backends.ThrottledModelBackend"]
+# The admin site (holiday calendar, accounts): FUZHI_ADMIN=0 takes it off.
+FUZHI_ADMIN = _env_bool("FUZHI_ADMIN", True)
 FUZHI_LOGIN_MAX_FAILURES = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES", "5"))
 FUZHI_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("FUZHI_LOGIN_MAX_FAILURES_PER_IP", "20"))
 FUZHI_LOGIN_WINDOW_SECONDS = int(os.environ.get("FUZHI_LOGIN_WINDOW_SECONDS", "900"))
+
+# Art. 15(3): the keys signing case histories, the audit log and checkpoints live outside
+# the database (webapp/cases/keyring.py, docs/reliability.md): FUZHI_HISTORY_KEYS
+# ("k1:<base64>;k2:<base64>", the last is current) or a file generated on first use.
+FUZHI_HISTORY_KEYS = os.environ.get("FUZHI_HISTORY_KEYS", "")
+FUZHI_HISTORY_KEY_FILE = Path(os.environ.get("FUZHI_HISTORY_KEY_FILE", VAR_DIR / "history_keys"))
+# Signed checkpoints of every case's head and the audit log's head, appended to a file
+# the database's users cannot rewrite (webapp/security/checkpoints.py), every N minutes
+# by Celery beat and on demand (manage.py history_checkpoint).
+FUZHI_CHECKPOINT_FILE = Path(
+    os.environ.get("FUZHI_CHECKPOINT_FILE", VAR_DIR / "checkpoints" / "history.jsonl")
+)
+FUZHI_CHECKPOINT_MINUTES = int(os.environ.get("FUZHI_CHECKPOINT_MINUTES", "15"))
 
 # Notifications go to the console unless real SMTP is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -222,16 +251,39 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuzhi@localhost")
 # Where the process models live; `load_models` deploys them as definition versions.
 FUZHI_BPMN_DIR = Path(os.environ.get("FUZHI_BPMN_DIR", BASE_DIR / "bpmn"))
 
+# Throttle counters (public pages, API) live in a cache every worker process shares
+# (issue 19: a per-process cache multiplied each limit by the number of workers): the
+# database in the embedded default, Redis in production (FUZHI_CACHE_URL=redis://...).
+FUZHI_CACHE_URL = os.environ.get("FUZHI_CACHE_URL", "")
+if FUZHI_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FUZHI_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fuzhi_cache",
+        }
+    }
+
 # Public pages (webapp/public, docs/public.md). The base of the address printed in each
 # certificate's QR code (e.g. https://fuzhi.example.gov.cn); empty: the request's host.
 FUZHI_PUBLIC_BASE_URL = os.environ.get("FUZHI_PUBLIC_BASE_URL", "")
-# Per client address: (requests, window in seconds), counted in the cache.
+# Per client address: (requests, window in seconds), counted in the shared cache; the
+# public API's endpoints count against the same limits as the pages.
 FUZHI_PUBLIC_LIMITS = {
     "complaint": (int(os.environ.get("FUZHI_COMPLAINTS_PER_HOUR", "10")), 3600),
     "receipt": (int(os.environ.get("FUZHI_RECEIPT_LOOKUPS_PER_10MIN", "30")), 600),
     "read": (int(os.environ.get("FUZHI_PUBLIC_READS_PER_10MIN", "300")), 600),
 }
 FUZHI_PUBLIC_MAX_BODY = 16_384  # bytes of a complaint form post
+# Request bodies (webapp/config/limits.py): larger ones are answered 413 unread.
+FUZHI_API_MAX_BODY = int(os.environ.get("FUZHI_API_MAX_BODY", "262144"))
+FUZHI_DESIGNER_MAX_UPLOAD = int(os.environ.get("FUZHI_DESIGNER_MAX_UPLOAD", str(16 * 1024 * 1024)))
 
 # Celery: Redis in production; the embedded default is a broker on the local disk, so
 # `make run` fires timers with no server at all.
@@ -256,16 +308,38 @@ else:
         "unacked_restore_throttle": 1,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A job run still "running" after this long lost its worker (webapp/cases/jobs.py).
+FUZHI_JOB_LOST_AFTER_MINUTES = int(os.environ.get("FUZHI_JOB_LOST_AFTER_MINUTES", "60"))
 # A task is acknowledged only after it ran: a worker killed mid-task gets it redelivered,
 # and every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits (docs/reliability.md): SoftTimeLimitExceeded inside the task first (its
+# transaction rolls back; every task is idempotent), then the worker child is killed
+# and replaced. A wake runs one case's step; the sweeps may walk many rows.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
+CELERY_TASK_ANNOTATIONS = {
+    "webapp.cases.tasks.wake_case": {"soft_time_limit": 60, "time_limit": 90},
+}
+# A worker child over this much memory (KiB) is replaced after its task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_MAX_MEMORY_PER_CHILD", "524288"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "wake-due-cases": {"task": "webapp.cases.tasks.wake_due_cases", "schedule": 30.0},
     "deadlines": {"task": "webapp.cases.tasks.deadlines_sweep", "schedule": 300.0},
+    "idempotency-keys": {"task": "webapp.api.tasks.expire_idempotency_keys", "schedule": 3600.0},
+    # Runs whose worker died and whose message never came back (webapp/cases/jobs.py).
+    "lost-runs": {"task": "webapp.cases.tasks.mark_lost_runs", "schedule": 600.0},
+    # The mail outbox: what is still pending after its step (webapp/accounts/outbox.py).
+    "deliver-mail": {"task": "webapp.accounts.tasks.deliver_due_mail", "schedule": 60.0},
+    # Art. 15(3): signed checkpoints of every history head, outside the database.
+    "history-checkpoint": {
+        "task": "webapp.security.tasks.history_checkpoint",
+        "schedule": 60.0 * FUZHI_CHECKPOINT_MINUTES,
+    },
     "renewals": {
         "task": "webapp.cases.tasks.open_renewals",
         "schedule": crontab(minute="30", hour="2"),
@@ -293,7 +367,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded JSON (size, depth, UTF-8, storable text): webapp/api/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["webapp.api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "webapp.api.throttles.UserThrottle",
         "webapp.api.throttles.AnonThrottle",
@@ -301,16 +376,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "webapp.api.pagination.Page",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
-    # Throttles count by REMOTE_ADDR only: with DRF's default a caller could dodge them by
-    # sending another X-Forwarded-For each time (as webapp.security.context.client_ip).
-    "NUM_PROXIES": 0,
+    # The same trusted proxies as the pages (our throttles read the address through
+    # webapp.security.context.client_ip, never a client-written X-Forwarded-For entry).
+    "NUM_PROXIES": FUZHI_TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# How long an API write's answer is kept for a retry with the same Idempotency-Key.
+FUZHI_IDEMPOTENCY_HOURS = int(os.environ.get("FUZHI_IDEMPOTENCY_HOURS", "24"))
 FUZHI_API_RATES = {
     "user": os.environ.get("FUZHI_API_RATE_USER", "600/min"),
     "anon": os.environ.get("FUZHI_API_RATE_ANON", "60/min"),
-    "public_write": os.environ.get("FUZHI_API_RATE_PUBLIC_WRITE", "5/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fuzhi API",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,6 +6,14 @@ from django.urls import include, path
 from webapp.accounts import views as account_views
 from webapp.cases import schedule_views
 from webapp.security import views as security_views
+from webapp.security.forms import ThrottledAdminAuthenticationForm
+
+# A database outage raised outside a view answers 503 too (webapp/security/outage.py).
+handler500 = "webapp.security.outage.server_error"
+
+# One sign-in policy on every path: the admin's sign-in is throttled as /login/ is (and
+# the authentication backend refuses a locked name or address whatever form asks).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -28,5 +37,6 @@ urlpatterns = [
     path("security/", include("webapp.security.urls")),
     # Public addresses (no login) are printed on certificates and notices: keep them stable.
     path("", include("webapp.public.urls")),
-    path("admin/", admin.site.urls),
 ]
+if settings.FUZHI_ADMIN:  # FUZHI_ADMIN=0 takes the admin off (e.g. in production)
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -18,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from processes import xmlsafe
+from processes.jsonsafe import JsonRefused, load_json
 from processes.trial_run import TrialRun
 from webapp.cases.models import Definition
-from webapp.errors import StepRefused
+from webapp.errors import StepRefused, body_refused
 
 from . import moves, selectors, services
 from .models import Draft
@@ -45,14 +45,17 @@ def designer_only(view: View) -> View:
 
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
-        body = json.loads(request.body.decode("utf-8") or "{}")
+        raw = request.body
     except RequestDataTooBig:
         raise StepRefused(
             _("The model is too large to send (over %(limit)s bytes).")
             % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise StepRefused(_("The request is not valid JSON.")) from None
+    try:
+        # A NUL in a model file is refused by the service, naming the file.
+        body = load_json(raw or b"{}", max_bytes=len(raw) + 1, allow_nul=True)
+    except JsonRefused as exc:
+        raise body_refused(exc) from None
     if not isinstance(body, dict):
         raise StepRefused(_("The request is not valid JSON."))
     return body

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from webapp.security.outage import OUTAGE, unavailable
+
 from .views import FIRST_SIGN_IN
 
 # Where such a member may still go: the password page, sign-out, language, static files.
@@ -21,7 +23,13 @@ class FirstSignInMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and session.get(FIRST_SIGN_IN):
+        try:
+            first_sign_in = session is not None and session.get(FIRST_SIGN_IN)
+        except OUTAGE:
+            # The session lives in the database: during an outage answer 503 here, as
+            # the outage middleware would for a view (webapp/security/outage.py).
+            return unavailable(request)
+        if first_sign_in:
             allowed = (reverse("member:password"), reverse("logout"))
             if request.path not in allowed and not request.path.startswith(OPEN_PREFIXES):
                 return redirect("member:password")

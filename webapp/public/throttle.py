@@ -1,17 +1,20 @@
-"""Limits on what one client may ask of the public pages, counted in Django's cache.
-
-The counts are per client address and fixed window; with the default in-process cache
-each web worker counts on its own, so a shared cache (Redis) makes the limit exact.
+"""Limits on what one client may ask of the public pages (and the public API, which
+counts against the same limits), counted in the shared cache (``settings.CACHES``: the
+database in the embedded default, Redis in production), so every web worker shares one
+count. Per client address (``client_ip``: behind the trusted proxies, the client's, not
+the proxy's), fixed window.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+
+from webapp.security.context import client_ip
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,13 @@ DEFAULTS: dict[str, tuple[int, int]] = {
 }
 
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is written by the client unless a trusted proxy
-    # replaces it, and the production proxy is expected to set REMOTE_ADDR.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+def client_address(request: Any) -> str:
+    # Behind the proxy every client has the proxy's REMOTE_ADDR: one client would use up
+    # (or lock) the whole city's allowance. client_ip reads what the trusted proxy saw.
+    return client_ip(request) or "unknown"
 
 
-def allow(request: HttpRequest, scope: str) -> bool:
+def allow(request: Any, scope: str) -> bool:
     """Count one request of ``scope`` for this client; False once over the limit."""
     rule = limit(scope)
     digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]

@@ -26,19 +26,29 @@ def current() -> RequestActor | None:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address: REMOTE_ADDR, or behind our proxy the address it appended.
+    """The caller's address: REMOTE_ADDR, or behind ``FUZHI_TRUSTED_PROXIES`` proxies the
+    address the outermost of them appended to X-Forwarded-For.
 
-    Only the last X-Forwarded-For entry is trusted (our proxy wrote it); earlier ones come
-    from the client, and a throttle keyed on them could be dodged by sending another value.
+    Each trusted proxy appends the address it received from, so with N proxies the N-th
+    entry from the right is the client as our outermost proxy saw it; entries further
+    left come from the client, and a throttle keyed on them could be dodged by sending
+    another value. One function for every address the app reads: the sign-in throttle,
+    the audit log, the public pages' limits and the API's throttles.
     """
     if request is None:
         return None
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-        last = _address(forwarded.rsplit(",", 1)[-1])
-        if last:
-            return last
+    proxies = trusted_proxies()
+    if proxies:
+        forwarded = [e for e in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+        if len(forwarded) >= proxies:
+            found = _address(forwarded[-proxies])
+            if found:
+                return found
     return _address(str(request.META.get("REMOTE_ADDR", "")))
+
+
+def trusted_proxies() -> int:
+    return max(0, int(getattr(settings, "FUZHI_TRUSTED_PROXIES", 0) or 0))
 
 
 def _address(text: str) -> str | None:

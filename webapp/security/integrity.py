@@ -16,6 +16,8 @@ from webapp.cases.models import Case, CaseEvent, CaseStatus, HumanTask, TaskStat
 from webapp.cases.selectors import unactionable_tasks
 from webapp.staff.models import Staff
 
+from .verification import audit_findings, checkpoint_findings
+
 ACTIVE = (TaskState.OPEN, TaskState.CLAIMED)
 
 
@@ -53,6 +55,10 @@ def _workflow_findings(case: Case, where: str) -> list[Finding]:
             findings.append(Finding(where, "marked completed but the workflow has not ended"))
     elif workflow.is_completed():
         findings.append(Finding(where, "the workflow has ended but the case is still running"))
+    elif not engine.waiting_for(definition, workflow):
+        findings.append(
+            Finding(where, "running, but waits for no task, timer or message: it has stalled")
+        )
     for engine_id in sorted(set(ready) - set(rows)):
         findings.append(
             Finding(
@@ -123,6 +129,10 @@ def check_all() -> Iterator[Finding]:
         yield from check_case(case)
     yield from check_staff()
     yield from check_routing()
+    # Art. 15(3): the audit log's chain, and what only the last checkpoint can show
+    # (deleted cases, histories cut short or recomputed).
+    for where, problem in [*audit_findings(), *checkpoint_findings()]:
+        yield Finding(where, problem)
 
 
 def case_count() -> int:

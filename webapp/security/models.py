@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,13 +26,18 @@ class AuditAction(models.TextChoices):
     USER_PERMISSIONS = "user_permissions", _("Permissions changed")
     DEPLOY = "deploy", _("Process version deployed")
     RETIRE = "retire", _("Process version retired")
+    HISTORY_KEY = "history_key", _("History key rotated")
+    CHECKPOINT = "checkpoint", _("History checkpoint written")
     OTHER = "other", _("Other")
 
 
 class AuditEntry(models.Model):
-    """One line of the audit log. Rows are only ever inserted (save/delete refuse otherwise)."""
+    """One line of the audit log. Rows are only ever inserted (save/delete refuse otherwise),
+    chained like a case history (Art. 15(3)): each signs its content and its predecessor's
+    hash with the history key (``audit_chain``), and ``AuditHead`` holds the newest."""
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set before the row is signed (auto_now_add would set it after).
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -48,6 +54,10 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     # The sign-in name a (failed) login used, lower-cased: the throttle counts by it.
     login_key = models.CharField(max_length=150, blank=True)
+    seq = models.PositiveBigIntegerField(null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -76,3 +86,14 @@ class AuditEntry(models.Model):
             if self.action in AuditAction.values
             else self.action
         )
+
+
+class AuditHead(models.Model):
+    """The newest line of the audit log's chain (one row), written with each line, so
+    deleting the newest lines is seen too; checkpoints keep it outside the database."""
+
+    count = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit log #{self.count}"

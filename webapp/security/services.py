@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from webapp.accounts.models import Grant, Membership
 from webapp.accounts.names import full_name
+from webapp.cases import keyring
 from webapp.cases.models import Definition, DefinitionState
 
+from . import audit_chain, checkpoints
 from .context import client_ip, current
 from .models import AuditAction, AuditEntry
 
@@ -59,8 +61,7 @@ def audit_record(
         ip=ip,
         login_key=login_key[:150],
     )
-    entry.save()
-    return entry
+    return audit_chain.append(entry)
 
 
 # ---------------------------------------------------------------- sign-in and sign-out
@@ -207,6 +208,26 @@ def audit_definition_saved(*, definition: Definition) -> None:
         audit_record(definition.deployed_by, AuditAction.DEPLOY, str(definition), detail)
     elif definition.state == DefinitionState.RETIRED:
         audit_record(None, AuditAction.RETIRE, str(definition), detail)
+
+
+# ------------------------------------------------------- history keys and checkpoints
+
+
+def history_checkpoint(*, rebase: str = "") -> checkpoints.Written:
+    """Art. 15(3): append a signed checkpoint of every history head (``checkpoints``).
+    A rebase (after restoring an older backup) is written to the audit log first, so the
+    checkpoint that accepts the restored heads also holds the line saying why."""
+    if rebase:
+        audit_record(None, AuditAction.CHECKPOINT, "rebase", {"reason": rebase[:500]})
+    return checkpoints.write(rebase=rebase[:500])
+
+
+def history_key_rotate() -> str:
+    """A new current history key, its id in the audit log; the old keys stay in the key
+    file to verify what they signed, and each event names the key that signed it."""
+    key_id = keyring.rotate()
+    audit_record(None, AuditAction.HISTORY_KEY, key_id, {"key_id": key_id})
+    return key_id
 
 
 # ----------------------------------------------------------------------- the throttle

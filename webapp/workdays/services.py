@@ -14,13 +14,14 @@ Conventions (see docs/workdays.md):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 from django.db import transaction
 from django.utils import timezone
+
+from processes.durations import check_working_days, working_days
 
 from .models import CalendarDay, Kind, Source
 from .selectors import CalendarNotLoaded, YearExceptions, covered_years, year_exceptions
@@ -39,9 +40,6 @@ __all__ = [
 ]
 
 ONE_DAY = timedelta(days=1)
-
-# "5WD", "P5WD" (ISO-8601-like), "5 个工作日" / "5工作日"; case and spaces are ignored.
-_WORKING_DAYS = re.compile(r"^\s*(?:P\s*)?(\d{1,4})\s*(?:WD|个?\s*工作日)\s*$", re.IGNORECASE)
 
 
 def _as_date(value: date) -> date:
@@ -102,9 +100,9 @@ def working_days_between(a: date, b: date) -> int:
 
 
 def parse_working_days(text: str | None) -> int | None:
-    """The number of working days in a due-date hint such as "5WD" or "P5WD", else None."""
-    match = _WORKING_DAYS.match(text or "")
-    return int(match.group(1)) if match else None
+    """The number of working days in a due-date hint such as "5WD" or "P5WD", else None;
+    ``DurationError`` past ten years' worth (``processes.durations``)."""
+    return working_days(text or "")
 
 
 # --- seeding ------------------------------------------------------------------
@@ -192,6 +190,7 @@ def working_days_duration(days: int) -> str:
     day after today (``working_day_end``); 0 is the end of today."""
     if not isinstance(days, int) or days < 0:
         raise TypeError("working_days_duration() needs a whole number of days, 0 or more")
+    check_working_days(days)  # at most ten years: the calendar is walked a day at a time
     now = timezone.localtime()
     end = working_day_end(now.date(), days) if days else _end_of(now.date())
     return f"PT{max(int((end - now).total_seconds()), 0)}S"

@@ -63,6 +63,7 @@ class CaseList(generics.ListCreateAPIView[Case]):
         """Open a case about a staff member on one of the processes their state allows
         (training, assessment, commendation, discipline, separation, liability, renewal);
         only an HR officer of the member's agency may."""
+        selectors.hr_agencies(request.user)
         body = CaseStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         staff = staff_visible_to(request.user, body.validated_data["staff"])
@@ -159,6 +160,7 @@ class UsagePlanSerializer(serializers.Serializer[Any]):
 @api_view(["POST"])
 def usage_plan_start(request: Request) -> Response:
     """Draft a usage plan for one of the caller's agencies (Art. 8, 9)."""
+    selectors.hr_agencies(request.user)
     body = UsagePlanSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     try:

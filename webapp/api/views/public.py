@@ -29,7 +29,13 @@ from webapp.public import selectors, services
 from webapp.public.selectors import CertificateStatus, ComplaintStage
 
 from ..serializers import record_id
-from ..throttles import AnonThrottle, PublicWriteThrottle, UserThrottle
+from ..throttles import (
+    AnonThrottle,
+    PublicComplaintLimit,
+    PublicReadLimit,
+    PublicReceiptLimit,
+    UserThrottle,
+)
 
 
 class RegistryQuery(serializers.Serializer[Any]):
@@ -107,6 +113,7 @@ def public(view: Any) -> Any:
 @extend_schema(tags=["public"], parameters=[RegistryQuery], responses=RegistryPageSerializer)
 @api_view(["GET"])
 @public
+@throttle_classes([AnonThrottle, PublicReadLimit])
 def registry(request: Request) -> Response:
     """Search the public registry of serving auxiliary staff (Art. 18)."""
     query = RegistryQuery(data=request.query_params)
@@ -119,6 +126,7 @@ def registry(request: Request) -> Response:
 @extend_schema(tags=["public"], responses=CertificateCheckSerializer)
 @api_view(["GET"])
 @public
+@throttle_classes([AnonThrottle, PublicReadLimit])
 def certificate_check(request: Request, number: str) -> Response:
     """Is this certificate valid? valid / suspended / revoked / expired / unknown (Art. 19);
     the holder's name and unit only while it is in force."""
@@ -133,7 +141,7 @@ def certificate_check(request: Request, number: str) -> Response:
 @extend_schema(tags=["public"], request=ComplaintSerializer, responses={201: ReceiptSerializer})
 @api_view(["POST"])
 @public
-@throttle_classes([AnonThrottle, UserThrottle, PublicWriteThrottle])
+@throttle_classes([AnonThrottle, UserThrottle, PublicComplaintLimit])
 def complaint_submit(request: Request) -> Response:
     """Submit a complaint about a unit, or about the member holding a certificate number;
     answers with the receipt number to follow it up (Art. 18)."""
@@ -155,6 +163,7 @@ def complaint_submit(request: Request) -> Response:
 @extend_schema(tags=["public"], responses=ComplaintStatusSerializer)
 @api_view(["GET"])
 @public
+@throttle_classes([AnonThrottle, PublicReceiptLimit])
 def complaint_status(request: Request, receipt: str) -> Response:
     """Where the complaint with this receipt number stands, and the reply once given."""
     found = services.complaint_status(receipt[:64])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from processes.operators import OperatorCall
+from webapp.accounts.outbox import mail_enqueue
 
 from .context import Effect, OperatorSpec, StepContext, record_effect
 
@@ -40,22 +40,26 @@ def case_open(call: OperatorCall) -> dict[str, Any]:
 
 
 def notify(call: OperatorCall) -> dict[str, Any]:
+    """Queue an e-mail in the step's transaction (the outbox sends it after the commit, so
+    a step rolled back sends nothing and no case row waits for SMTP)."""
     to = str(call.params.get("to") or "")
     address = ""
     if to == "complainant":
         address = str(call.data.get("complainant_contact") or "")
-    sent = False
+    queued = None
     if "@" in address:
-        sent = bool(
-            send_mail(
-                str(call.params.get("subject") or ""),
-                str(call.params.get("body") or ""),
-                None,
-                [address],
-            )
+        context: StepContext = call.context
+        queued = mail_enqueue(
+            to=[address],
+            subject=str(call.params.get("subject") or ""),
+            body=str(call.params.get("body") or ""),
+            source=f"{context.case.business_key} notify {to}",
         )
-    record_effect(call, _("Notification to %(to)s") % {"to": to}, "", sent=sent)
-    return {"sent": sent}
+    mail_id = queued.pk if queued is not None else None
+    record_effect(
+        call, _("Notification to %(to)s") % {"to": to}, "", queued=queued is not None, mail=mail_id
+    )
+    return {"sent": queued is not None}
 
 
 OPERATORS: tuple[OperatorSpec, ...] = (

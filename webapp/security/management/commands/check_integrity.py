@@ -1,9 +1,11 @@
 """Check that every case agrees with itself; exit 1 naming each disagreement.
 
 For every case: its workflow state loads, the tasks it waits for are exactly the open
-task rows, each done task has its completion in the history, the history chain verifies
-(and the case row's event count and head hash match it). For every member whose state a
-case step changed: the state equals the last one recorded.
+task rows, a running one waits for something (a task, a timer, a message), each done
+task has its completion in the history, the history chain verifies (and the case row's
+event count and head hash match it). For every member whose state a case step changed:
+the state equals the last one recorded. Then the audit log's chain, and both against the
+last signed checkpoint (deleted cases, histories cut short or recomputed).
 """
 
 from __future__ import annotations
