@@ -120,7 +120,9 @@ def _structure(prepared: _Prepared, files: Mapping[str, bytes]) -> None:
     bpmn, dmn = prepared.of_kind("bpmn"), prepared.of_kind("dmn")
     if not bpmn:
         prepared.fatal = True
-        prepared.blocking.append(ModelError("the bundle has no BPMN file", file=_names(files)))
+        refused = [n for n in files if n.endswith(xmlsafe.XML_SUFFIXES) and n not in prepared.trees]
+        if not refused:  # a BPMN file refused above is not "no BPMN file"
+            prepared.blocking.append(ModelError("the bundle has no BPMN file", file=_names(files)))
         return
     process_problems = _process_problems(bpmn)
     if process_problems:
@@ -301,7 +303,11 @@ def check_files(
             *prepared.advisory,
             *live_problems(
                 prepared.of_kind("bpmn"),
-                {n: t for n, t in prepared.of_kind("dmn").items() if n not in prepared.unreadable_dmn},
+                {
+                    n: t
+                    for n, t in prepared.of_kind("dmn").items()
+                    if n not in prepared.unreadable_dmn
+                },
                 prepared.forms,
                 check_lanes=roles is not None,
             ),

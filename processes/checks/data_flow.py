@@ -27,7 +27,7 @@ from lxml import etree
 
 from .. import xmlsafe
 from ..definition import DATA_SHEET, FORM_PROPERTY
-from ..errors import ModelError, one_line
+from ..errors import ModelError
 from ..sandbox.safe_builtins import BUILTINS, EXCEPTIONS
 from ..script_helpers import DOMAIN_HELPERS
 from .code import code_problem
@@ -165,7 +165,10 @@ def _build(
 def _in_event_subprocess(node: Any, process: Any) -> bool:
     holder = node.getparent()
     while holder is not None and holder is not process:
-        if etree.QName(holder).localname == "subProcess" and holder.get("triggeredByEvent") == "true":
+        if (
+            etree.QName(holder).localname == "subProcess"
+            and holder.get("triggeredByEvent") == "true"
+        ):
             return True
         holder = holder.getparent()
     return False
@@ -227,9 +230,7 @@ def _available(
 
 
 def _problem(file: str, read: _Read, *, supplied_later: bool) -> ModelError:
-    where = (
-        "the step that supplies it comes later" if supplied_later else "no step supplies it"
-    )
+    where = "the step that supplies it comes later" if supplied_later else "no step supplies it"
     return ModelError(
         f"{read.what} reads {read.name!r} before any step supplies it ({where}; no earlier "
         "form asks for it, no earlier script, decision or operator sets it, and cases do "
@@ -337,7 +338,9 @@ def _reads(
         own = graph.supplies.get(ident, set()) - assigned_names(post.text)
         reads = [n for n in script_reads(post.text) if n not in own]
         yield from _named(reads, "post-script", node, ident)
-    for flow in node.getparent().iterchildren(bpmn("sequenceFlow")) if node.getparent() is not None else ():
+    for flow in (
+        node.getparent().iterchildren(bpmn("sequenceFlow")) if node.getparent() is not None else ()
+    ):
         if flow.get("sourceRef") == ident:
             condition = flow.find(bpmn("conditionExpression"))
             if condition is not None and condition.text and condition.text.strip():
@@ -375,7 +378,9 @@ def _dmn_reads(ident: str, node: Any, graph: _Process) -> Iterator[_Read]:
         return
     ref = node.find(f"{bpmn('extensionElements')}/{spiff('calledDecisionId')}")
     decision_id = (ref.text or "").strip() if ref is not None else ""
-    yield from _named(graph.decision_reads.get(decision_id, []), f"decision {decision_id!r}", node, ident)
+    yield from _named(
+        graph.decision_reads.get(decision_id, []), f"decision {decision_id!r}", node, ident
+    )
 
 
 def decision_reads(tree: Any) -> dict[str, list[str]]:
@@ -472,10 +477,8 @@ def _free_names(tree: ast.AST, *, guarded: set[int]) -> list[str]:
             local.add(node.id)
         elif isinstance(node, ast.arg):
             local.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            local.add(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local.add(node.name)
+        elif _binds_a_name(node):
+            local.add(getattr(node, "name", ""))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             called.add(id(node.func))
     names = [
@@ -489,3 +492,10 @@ def _free_names(tree: ast.AST, *, guarded: set[int]) -> list[str]:
         and node.id not in KNOWN_NAMES
     ]
     return list(dict.fromkeys(names))
+
+
+def _binds_a_name(node: ast.AST) -> bool:
+    """A function, class or ``except ... as name`` binds its name in the code."""
+    if isinstance(node, ast.ExceptHandler):
+        return bool(node.name)
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))

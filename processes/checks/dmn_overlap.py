@@ -63,7 +63,13 @@ def overlap_problems(file: str, tree: Any) -> list[ModelError]:
 def _table_overlaps(file: str, table: Any) -> Iterator[ModelError]:
     inputs = [_column(node) for node in table.iterchildren("{*}input")]
     rules = [
-        (rule, [parse_cell(_text(e), kind) for e, (_, kind) in zip(rule.iterchildren("{*}inputEntry"), inputs, strict=False)])
+        (
+            rule,
+            [
+                parse_cell(_text(e), kind)
+                for e, (_, kind) in zip(rule.iterchildren("{*}inputEntry"), inputs, strict=False)
+            ],
+        )
         for rule in table.iterchildren("{*}rule")
     ]
     found = 0
@@ -251,8 +257,12 @@ def _meet(x: _Values, y: _Values, kind: str) -> _Values | None:
         ranged, other = (x, y) if x.is_range else (y, x)
         if other.negated:
             return _Values(
-                lo=ranged.lo, lo_in=ranged.lo_in, hi=ranged.hi, hi_in=ranged.hi_in,
-                is_range=True, points=other.points,
+                lo=ranged.lo,
+                lo_in=ranged.lo_in,
+                hi=ranged.hi,
+                hi_in=ranged.hi_in,
+                is_range=True,
+                points=other.points,
             )
         inside = frozenset(p for p in other.points if _in_range(ranged, p))
         return _Values(points=inside) if inside else None
@@ -283,7 +293,9 @@ def _pick(values: _Values, kind: str) -> Any:
     if kind == "boolean":
         left = [b for b in (True, False) if b not in values.points]
         return left[0] if left else None
-    return _ANY if not values.points else _Other("≠ " + ", ".join(sorted(map(_show, values.points))))
+    return (
+        _ANY if not values.points else _Other("≠ " + ", ".join(sorted(map(_show, values.points))))
+    )
 
 
 def _pick_number(values: _Values, *, integer: bool) -> Any:
@@ -292,7 +304,11 @@ def _pick_number(values: _Values, *, integer: bool) -> Any:
         return None
     candidates: list[float] = []
     if integer or math.isinf(lo) or math.isinf(hi):
-        start = math.floor(lo) if not math.isinf(lo) else (math.floor(hi) - 1 if not math.isinf(hi) else 0)
+        start = (
+            math.floor(lo)
+            if not math.isinf(lo)
+            else (math.floor(hi) - 1 if not math.isinf(hi) else 0)
+        )
         candidates = [start + step for step in range(0, 3)]
         if not math.isinf(hi):
             candidates += [math.floor(hi), math.floor(hi) - 1]

@@ -25,7 +25,12 @@ from .nodes import bpmn, is_executable, listing
 
 HUMAN_TASKS = ("userTask", "manualTask")
 # Events that pass the token on: more than one outgoing flow is an implicit split.
-SPLITTING_EVENTS = ("startEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
+SPLITTING_EVENTS = (
+    "startEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+)
 TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
 _WORKING_DAYS = re.compile(r"(?:P\s*)?\d+\s*(?:WD|个?\s*工作日)", re.IGNORECASE)
 # Issue 18's durations module turns working days into a timer SpiffWorkflow can run.

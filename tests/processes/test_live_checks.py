@@ -186,9 +186,15 @@ def test_a_form_field_supplies_what_a_later_condition_reads() -> None:
         b'<bpmn:sequenceFlow id="flow_gw_end" sourceRef="gw" targetRef="end">'
         b"<bpmn:conditionExpression>decision == 'approve'</bpmn:conditionExpression>"
         b"</bpmn:sequenceFlow>",
-    ).replace(b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef>", b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>rejected</bpmn:flowNodeRef>")
+    ).replace(
+        b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef>",
+        b"<bpmn:flowNodeRef>end</bpmn:flowNodeRef><bpmn:flowNodeRef>rejected</bpmn:flowNodeRef>",
+    )
     assert problems_of(data, forms={"approval.json": FORM}) == []
-    bare = problems_of(data.replace(b"approval.json", b"other.json"), forms={"other.json": {**FORM, "properties": {}, "required": []}})
+    bare = problems_of(
+        data.replace(b"approval.json", b"other.json"),
+        forms={"other.json": {**FORM, "properties": {}, "required": []}},
+    )
     assert [p.params["name"] for p in with_code(bare, "variable_not_supplied")] == ["decision"]
 
 
@@ -209,8 +215,10 @@ TABLE = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="x">
   <decision id="grade" name="等级">
     <decisionTable id="t" hitPolicy="{policy}">
-      <input id="i1" label="年龄"><inputExpression id="e1" typeRef="integer"><text>age</text></inputExpression></input>
-      <input id="i2" label="国籍"><inputExpression id="e2" typeRef="boolean"><text>national</text></inputExpression></input>
+      <input id="i1" label="年龄">
+        <inputExpression id="e1" typeRef="integer"><text>age</text></inputExpression></input>
+      <input id="i2" label="国籍">
+        <inputExpression id="e2" typeRef="boolean"><text>national</text></inputExpression></input>
       <output id="o1" name="ok" typeRef="boolean" />
       {rules}
     </decisionTable>
@@ -242,9 +250,16 @@ def test_overlapping_rules_of_a_unique_table_are_shown_by_the_values_both_match(
 
 
 def test_exclusive_rules_and_first_tables_pass() -> None:
-    assert overlaps(rule("r1", "&lt; 18", "-"), rule("r2", "&gt;= 18", "True"), rule("r3", "&gt;= 18", "False")) == []
+    assert (
+        overlaps(
+            rule("r1", "&lt; 18", "-"),
+            rule("r2", "&gt;= 18", "True"),
+            rule("r3", "&gt;= 18", "False"),
+        )
+        == []
+    )
     assert overlaps(rule("r1", "-", "-"), rule("r2", "-", "-"), policy="FIRST") == []
-    assert overlaps(rule("r1", '18 &lt;= ? &lt;= 35', "-"), rule("r2", "? &gt; 35", "-")) == []
+    assert overlaps(rule("r1", "18 &lt;= ? &lt;= 35", "-"), rule("r2", "? &gt; 35", "-")) == []
 
 
 def test_cells_that_name_other_variables_are_not_guessed() -> None:
