@@ -466,11 +466,12 @@ def test_it_checks_unsaved_files_without_saving_them(models_deployed: Any, desig
     draft = recruitment_draft(designer)
     files = edited(draft, 'name="hr_officer"', 'name="clerk"')
     response = post_json(
-        client_for(designer), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
     )
     [problem] = response.json()["problems"]
     assert problem["element_id"] == "lane_hr_officer"
-    assert "lane 'clerk' is not a known role" in problem["message"]
+    assert "泳道 'clerk' 不是已知角色" in problem["message"]
+    assert "lane 'clerk' is not a known role" in problem["message_en"]
     draft.refresh_from_db()
     assert draft.revision == 1 and draft.problems == []
 
@@ -516,3 +517,29 @@ def test_it_moves_a_case_waiting_on_its_notice_timer_without_restarting_it(
     with time_machine.travel(due + timedelta(minutes=1), tick=False):
         wake_due_cases()
     assert open_task(case, "approve_hire").name == "录用审批（第二版）"
+
+
+def test_it_reports_every_mistake_that_would_break_a_live_case_at_once_in_chinese(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, "<bpmn:flowNodeRef>review_application</bpmn:flowNodeRef>", "")
+    files["recruitment.bpmn"] = files["recruitment.bpmn"].replace(
+        '<bpmn:sequenceFlow id="flow_start_review"',
+        '<bpmn:sequenceFlow id="flow_start_again" sourceRef="start_application" '
+        'targetRef="review_application" />\n    <bpmn:sequenceFlow id="flow_start_review"',
+    )
+    response = post_json(
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+    )
+    problems = {p["element_id"]: p for p in response.json()["problems"]}
+    lane, split = problems["review_application"], problems["start_application"]
+    assert "用户任务不在任何泳道中" in lane["message"] and "请把它移入" in lane["message"]
+    assert (
+        lane["text"].startswith("recruitment.bpmn 第 ")
+        and "元素 用户任务 review_application" in lane["text"]
+    )
+    assert (
+        "有 2 条顺序流从此事件流出" in split["message"] and "只有网关可以分支" in split["message"]
+    )
+    assert "nobody's inbox" in lane["message_en"]

@@ -27,7 +27,7 @@ from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import NotPermitted, StepRefused, TaskConflict
 from webapp.security.services import audit_record
 
-from . import checking
+from . import checking, problem_texts
 from .models import DesignerEvent, Draft
 from .selectors import is_designer
 
@@ -97,11 +97,15 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
                 xmlsafe.parse_model_xml(text.encode("utf-8"), name)
             except ModelError as exc:
                 if isinstance(exc, HostileInput):
-                    raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
+                    raise HostileFile(
+                        _("Refused: %(problem)s") % {"problem": problem_texts.located(exc)}
+                    ) from None
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     hostile = checking.hostile(forms.parse_forms(encoded)[1])  # oversized, external $ref
     if hostile:
-        raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
+        raise HostileFile(
+            _("Refused: %(problem)s") % {"problem": problem_texts.located(hostile[0])}
+        )
 
 
 def decode_upload(name: str, data: bytes) -> str:
@@ -226,7 +230,7 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
     if problems:
         raise StepRefused(
             _("The model has %(n)d problem(s) and cannot be deployed; the first: %(first)s")
-            % {"n": len(problems), "first": problems[0].one_line()}
+            % {"n": len(problems), "first": problem_texts.located(problems[0])}
         )
     if not any(checking.is_process_file(n, t) for n, t in draft.files.items()):
         raise StepRefused(
@@ -268,7 +272,7 @@ def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> trial_r
     if problems:
         raise StepRefused(
             _("Fix the model's problems before a test run; the first: %(first)s")
-            % {"first": problems[0].one_line()}
+            % {"first": problem_texts.located(problems[0])}
         )
     definition = catalog.load_definition({n: t.encode("utf-8") for n, t in cleaned.items()})
     inputs, start = inputs or [], start or {}
