@@ -543,3 +543,25 @@ def test_it_reports_every_mistake_that_would_break_a_live_case_at_once_in_chines
         "有 2 条顺序流从此事件流出" in split["message"] and "只有网关可以分支" in split["message"]
     )
     assert "nobody's inbox" in lane["message_en"]
+
+
+def test_it_compares_decision_tables_and_properties_with_before_and_after(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(
+        draft,
+        '<spiffworkflow:property name="dueIn" value="P3D"',
+        '<spiffworkflow:property name="dueIn" value="5WD"',
+    )
+    table = files["disqualification.dmn"]
+    files["disqualification.dmn"] = table.replace('hitPolicy="UNIQUE"', 'hitPolicy="FIRST"', 1)
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=draft.pk, revision=2, user=designer)
+    page = client_for(designer, "zh-hans").get("/designer/compare/recruitment/")
+    changes = {(c["what"], c["before"], c["after"]) for c in page.context["model_changes"]}
+    assert ("办理期限（dueIn）", "P3D", "5WD") in changes
+    assert ("命中策略", "UNIQUE", "FIRST") in changes
+    due = next(c for c in page.context["model_changes"] if c["after"] == "5WD")
+    assert due["element"] == "用户任务 review_application (报名资格审查)"
+    assert "5WD" in page.content.decode()

@@ -128,3 +128,40 @@ ELEMENT_KINDS = {
     "decisionTable": gettext_lazy("decision table"),
 }
 CONNECTORS = {"in": gettext_lazy("in"), "of": gettext_lazy("of")}
+
+
+# What ``processes/compare.py`` names a change by.
+COMPARE_WORDS = {
+    "hit_policy": gettext_lazy("hit policy"),
+    "input": gettext_lazy("input column"),
+    "output": gettext_lazy("output column"),
+    "rule": gettext_lazy("rule"),
+    "decision": gettext_lazy("decision table"),
+    "dueIn": gettext_lazy("due in (dueIn)"),
+    "formJsonSchemaFilename": gettext_lazy("form"),
+    "calledDecisionId": gettext_lazy("decision called"),
+    "operator": gettext_lazy("operator"),
+    "resultVariable": gettext_lazy("result variable"),
+    "script": gettext_lazy("script"),
+    "preScript": gettext_lazy("pre-script"),
+    "postScript": gettext_lazy("post-script"),
+    "conditionExpression": gettext_lazy("condition"),
+    "timeDuration": gettext_lazy("timer duration"),
+    "timeDate": gettext_lazy("timer date"),
+    "timeCycle": gettext_lazy("timer cycle"),
+    "calledElement": gettext_lazy("called process"),
+    "default": gettext_lazy("default flow"),
+    "attachedToRef": gettext_lazy("attached to"),
+    "lane": gettext_lazy("lane (role)"),
+    "fourEyes": gettext_lazy("four eyes (fourEyes)"),
+    "facts": gettext_lazy("facts shown"),
+}
+
+
+def compare_word(key: str) -> str:
+    """A property or part of a table in words ("parameter x" keeps its name)."""
+    if key in COMPARE_WORDS:
+        return str(COMPARE_WORDS[key])
+    if key.startswith("parameter "):
+        return _("parameter %(name)s") % {"name": key[len("parameter ") :]}
+    return key

@@ -7,12 +7,14 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from processes import compare
 from webapp.accounts.roles import LANE_ROLES, Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.definitions import parsed
 from webapp.cases.models import CaseStatus, Definition, DefinitionState
 from webapp.cases.operators import REGISTRY
 
+from . import problem_texts
 from .models import DesignerEvent, Draft
 
 
@@ -126,6 +128,27 @@ def version_pair(process_id: str, a: str = "", b: str = "") -> VersionPair | Non
     new = by_version.get(b, versions[0])
     old = by_version.get(a, versions[1] if len(versions) > 1 else new)
     return VersionPair(versions, old, new)
+
+
+def model_changes(old: Definition, new: Definition) -> list[dict[str, str]]:
+    """Decision tables and the properties the engine reads, each before and after
+    (``processes/compare.py``), in the user's language."""
+    changes = compare.bundle_changes(_files(old), _files(new))
+    return [
+        {
+            "kind": c.kind,
+            "file": c.file,
+            "element": problem_texts.element(c.element),
+            "what": problem_texts.compare_word(c.what),
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in changes
+    ]
+
+
+def _files(definition: Definition) -> dict[str, bytes]:
+    return dict(parsed(definition).files)
 
 
 def form_changes(old: Definition, new: Definition) -> list[dict[str, str]]:

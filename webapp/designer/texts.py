@@ -86,6 +86,7 @@ def js_texts() -> dict[str, str]:
         "removed": _("removed"),
         "changed": _("changed"),
         "layout": _("moved"),
+        "moved_group": _("%s elements only moved (layout)"),
         "no_changes": _("The two versions are the same."),
         "unsaved": _("You have unsaved changes."),
         "not_a_model": _("not a BPMN 2.0 or DMN document, so it is shown as text"),

@@ -180,6 +180,7 @@ def compare(request: HttpRequest, process_id: str) -> HttpResponse:
         "a": pair.old,
         "b": pair.new,
         "form_changes": selectors.form_changes(pair.old, pair.new),
+        "model_changes": selectors.model_changes(pair.old, pair.new),
         "i18n": js_texts(),
     }
     return render(request, "designer/compare.html", context)
