@@ -75,6 +75,28 @@ PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     ("format_width", rf"format widths above (?P<limit>{_NUM}) are not allowed"),
     ("format_computed", r"computed format specs in f-strings are not allowed"),
     ("syntax_error", r"SyntaxError: (?P<detail>.+)"),
+    # ------------------------------------------------- a running case (test run)
+    ("at_element", r"element (?P<element>[^\s:]+): (?P<why__msg>.+)"),
+    (
+        "run_failed_line",
+        r"(?P<kind>script|expression|condition|timer|pre-script|post-script|prescript|postscript) (?P<verdict>failed|stopped|refused) on line (?P<line>\d+)(?: \((?P<code>.*?)\))?: (?P<why__msg>.+)",
+    ),
+    (
+        "run_failed_code",
+        r"(?P<kind>script|expression|condition|timer) (?P<verdict>failed|stopped|refused) \((?P<code>.*?)\): (?P<why__msg>.+)",
+    ),
+    (
+        "run_failed",
+        r"(?P<kind>script|expression|condition|timer) (?P<verdict>failed|stopped|refused): (?P<why__msg>.+)",
+    ),
+    ("process_failed", r"the process failed(?: in (?P<element>\S+))?: (?P<detail>.+)"),
+    ("name_not_defined", r"NameError: name '(?P<name>[^']+)' is not defined"),
+    ("division_by_zero", r"ZeroDivisionError: (?P<detail>.+)"),
+    ("python_error", r"(?!SyntaxError)(?P<type>[A-Z]\w*(?:Error|Exception)): (?P<detail>.+)"),
+    (
+        "endless_loop",
+        r"the process ran (?P<n>[\d,]+) automatic steps without waiting for a person or a timer \(last: (?P<last>.+)\); it looks like an endless loop",
+    ),
     # --------------------------------------------------- other engines' languages
     (
         "not_python",

@@ -31,6 +31,11 @@ def message(problem: ModelError) -> str:
     return render(explain(problem.detail))
 
 
+def text(english: str) -> str:
+    """Any message of the engine seam (a test run's stop) in the active language."""
+    return english if in_english() else render(explain(english))
+
+
 def located(problem: ModelError) -> str:
     """Where and what, as ``ModelError.one_line`` says it, in the active language."""
     if in_english():

@@ -8,6 +8,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 TEXTS = {
+    "at_element": _("element %(element)s: %(why)s"),
+    "run_failed_line": _("%(kind)s %(verdict)s on line %(line)s (%(code)s): %(why)s"),
+    "run_failed_code": _("%(kind)s %(verdict)s (%(code)s): %(why)s"),
+    "run_failed": _("%(kind)s %(verdict)s: %(why)s"),
+    "process_failed": _("the process failed in %(element)s: %(detail)s"),
+    "name_not_defined": _("name %(name)s is not defined"),
+    "division_by_zero": _("division by zero"),
+    "python_error": _("%(type)s: %(detail)s"),
+    "endless_loop": _("the process ran %(n)s automatic steps without waiting (last: %(last)s)"),
     "code_in": _("%(what)s: %(why)s"),
     "due_date": _("due date: %(why)s"),
     "input_expression": _("input expression %(text)s: %(why)s"),
@@ -140,6 +149,9 @@ TEXTS = {
 
 # The words a message names its code by ("condition: …", "script reads …").
 WORDS = {
+    "failed": _("failed"),
+    "stopped": _("stopped"),
+    "refused": _("refused"),
     "condition": _("condition"),
     "timer": _("timer"),
     "script": _("script"),

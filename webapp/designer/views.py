@@ -22,7 +22,7 @@ from processes.trial_run import TrialRun
 from webapp.cases.models import Definition
 from webapp.errors import StepRefused, body_refused
 
-from . import moves, selectors, services
+from . import moves, problem_texts, selectors, services
 from .models import Draft
 from .texts import js_texts
 
@@ -88,7 +88,8 @@ def _run_body(result: TrialRun) -> dict[str, Any]:
         "completed": result.completed,
         "data": result.data,
         "operator_calls": [asdict(call) for call in result.operator_calls],
-        "error": result.error,
+        "error": problem_texts.text(result.error) if result.error else "",
+        "error_en": result.error,
         "field_errors": result.field_errors,
     }
 
