@@ -565,3 +565,41 @@ def test_it_compares_decision_tables_and_properties_with_before_and_after(
     due = next(c for c in page.context["model_changes"] if c["after"] == "5WD")
     assert due["element"] == "用户任务 review_application (报名资格审查)"
     assert "5WD" in page.content.decode()
+
+
+def test_it_discards_a_draft_and_keeps_the_deployed_versions(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    versions = Definition.objects.filter(process_id="recruitment").count()
+    response = client_for(designer).post(f"/designer/drafts/{draft.pk}/discard/")
+    assert response.status_code == 302
+    assert not Draft.objects.filter(pk=draft.pk).exists()
+    assert Definition.objects.filter(process_id="recruitment").count() == versions
+
+
+def test_it_warns_before_deploying_a_draft_based_on_an_older_version(
+    models_deployed: Any, designer: Any
+) -> None:
+    old = recruitment_draft(designer)
+    newer = services.draft_open(process_id="recruitment", user=designer, version=1)
+    files = edited(newer, REVIEW_LABEL, 'name="报名资格初审"')
+    services.draft_save(draft_id=newer.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=newer.pk, revision=2, user=designer)
+    files = edited(old, REVIEW_LABEL, 'name="报名资格复审"')
+    services.draft_save(draft_id=old.pk, revision=1, files=files, user=designer)
+    client = client_for(designer, "zh-hans")
+    url = f"/designer/drafts/{old.pk}/deploy/"
+    response = post_json(client, url, {"revision": 2})
+    assert response.status_code == 409 and response.json()["newer"] is True
+    assert "此草稿基于第 1 版，但此后已部署了第 2 版" in response.json()["error"]
+    assert Definition.objects.filter(process_id="recruitment").count() == 2
+    response = post_json(client, url, {"revision": 2, "over_newer": True})
+    assert response.status_code == 200 and response.json()["version"] == 3
+
+
+def test_a_conflict_download_imports_as_its_files(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    download = json.dumps(draft.files).encode()
+    imported = services.draft_import(user=designer, uploads={"draft-1-mine.json": download})
+    assert imported.files == draft.files and imported.process_id == "recruitment"

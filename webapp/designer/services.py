@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from processes import catalog, forms, trial_run, xmlsafe
 from processes.definition import content_hash
 from processes.errors import HostileInput, ModelError
+from processes.jsonsafe import JsonRefused, load_json
 from webapp.accounts.names import display_name
 from webapp.cases.definitions import definition_deploy, latest_deployed
 from webapp.cases.models import Definition
@@ -41,6 +42,13 @@ class DraftConflict(TaskConflict):
     def __init__(self, message: str, *, draft: Draft) -> None:
         self.draft = draft
         super().__init__(message)
+
+
+class NewerVersionDeployed(StepRefused):
+    """The draft was started from a version older than the newest one: deploying it
+    would silently undo what the newer version changed, so the designer confirms."""
+
+    status = 409
 
 
 class HostileFile(StepRefused):
@@ -163,8 +171,10 @@ def draft_open(*, process_id: str, user: Any, version: int | None = None) -> Dra
 
 
 def draft_import(*, user: Any, uploads: Mapping[str, bytes]) -> Draft:
-    """A new draft from uploaded .bpmn/.dmn/.json files (refused if any is hostile)."""
+    """A new draft from uploaded .bpmn/.dmn/.json files (refused if any is hostile). A
+    conflict download (the editor's files as one JSON object) imports as its files."""
     assert_designer(user)
+    uploads = _unpacked(uploads)
     files = clean_files(
         {_upload_name(name): decode_upload(name, data) for name, data in uploads.items()}
     )
@@ -179,6 +189,39 @@ def draft_import(*, user: Any, uploads: Mapping[str, bytes]) -> Draft:
     )
     audit(user, "imported", process_id, None, files=sorted(files))
     return draft
+
+
+def _unpacked(uploads: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    """The files inside a conflict download (``{"x.bpmn": "<xml…>", "forms/a.json": …}``),
+    else the uploads as they are."""
+    if len(uploads) != 1:
+        return uploads
+    [(name, data)] = uploads.items()
+    if not name.endswith(".json"):
+        return uploads
+    try:
+        bundle = load_json(data, max_bytes=xmlsafe.MAX_MODEL_BYTES)
+    except JsonRefused:
+        return uploads
+    if not isinstance(bundle, dict) or not bundle:
+        return uploads
+    named = all(
+        isinstance(k, str) and isinstance(v, str) and k.endswith((".bpmn", ".dmn", ".json"))
+        for k, v in bundle.items()
+    )
+    if not named or not any(k.endswith(".bpmn") for k in bundle):
+        return uploads  # a form schema, not a bundle
+    return {k: v.encode("utf-8") for k, v in bundle.items()}
+
+
+def draft_discard(*, draft_id: int, user: Any) -> str:
+    """Delete a draft (its versions, if any, stay deployed); returns its process id."""
+    assert_designer(user)
+    draft = Draft.objects.get(pk=draft_id)
+    process_id = draft.process_id
+    draft.delete()
+    audit(user, "discarded", process_id, None, draft=draft_id)
+    return process_id
 
 
 def _upload_name(name: str) -> str:
@@ -220,12 +263,17 @@ def changed_underneath(draft: Draft) -> str:
     ) % {"who": name, "when": when, "rev": draft.revision}
 
 
-def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
-    """Deploy the saved draft as the process's next version; refused while it has errors."""
+def draft_deploy(
+    *, draft_id: int, revision: int, user: Any, over_newer: bool = False
+) -> Definition:
+    """Deploy the saved draft as the process's next version; refused while it has errors,
+    and, unless ``over_newer``, when a newer version than the draft's base was deployed."""
     assert_designer(user)
     draft = Draft.objects.get(pk=draft_id)
     if draft.revision != revision:
         raise DraftConflict(changed_underneath(draft), draft=draft)
+    if not over_newer:
+        _refuse_over_newer(draft)
     problems = checking.draft_problems(draft.files)
     if problems:
         raise StepRefused(
@@ -252,6 +300,22 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
     Draft.objects.filter(pk=draft.pk).update(based_on=definition, process_id=definition.process_id)
     audit(user, "deployed", definition.process_id, definition.version, draft=draft.pk)
     return definition
+
+
+def _refuse_over_newer(draft: Draft) -> None:
+    base = draft.based_on
+    if base is None:
+        return
+    newest = Definition.objects.filter(process_id=base.process_id).order_by("-version").first()
+    if newest is not None and newest.version > base.version:
+        raise NewerVersionDeployed(
+            _(
+                "This draft was started from version %(base)d, but version %(newest)d has "
+                "been deployed since; deploying it would undo what version %(newest)d "
+                "changed. Compare the two first, or deploy anyway."
+            )
+            % {"base": base.version, "newest": newest.version}
+        )
 
 
 # ----------------------------------------------------------------------- checks, test run

@@ -9,6 +9,7 @@ urlpatterns = [
     path("processes/<str:process_id>/open/", views.draft_open, name="open"),
     path("drafts/<int:draft_id>/", views.edit, name="edit"),
     path("drafts/<int:draft_id>/save/", views.save, name="save"),
+    path("drafts/<int:draft_id>/discard/", views.discard, name="discard"),
     path("drafts/<int:draft_id>/check/", views.check, name="check"),
     path("drafts/<int:draft_id>/deploy/", views.deploy, name="deploy"),
     path("drafts/<int:draft_id>/test-run/", views.test_run, name="test_run"),

@@ -135,6 +135,19 @@ def draft_import(request: HttpRequest) -> HttpResponse:
 
 
 @designer_only
+@require_POST
+def discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+    try:
+        process_id = services.draft_discard(draft_id=draft_id, user=request.user)
+    except Draft.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request, _("Draft #%(n)d of %(p)s was discarded.") % {"n": draft_id, "p": process_id}
+    )
+    return redirect("designer:index")
+
+
+@designer_only
 def edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = get_object_or_404(Draft, pk=draft_id)
     config = {
@@ -239,9 +252,15 @@ def check(request: HttpRequest, draft_id: int) -> JsonResponse:
 @require_POST
 def deploy(request: HttpRequest, draft_id: int) -> JsonResponse:
     try:
+        body = _body(request)
         definition = services.draft_deploy(
-            draft_id=draft_id, revision=_revision(_body(request)), user=request.user
+            draft_id=draft_id,
+            revision=_revision(body),
+            user=request.user,
+            over_newer=body.get("over_newer") is True,
         )
+    except services.NewerVersionDeployed as exc:
+        return _refused(exc, newer=True)
     except StepRefused as exc:
         return _refused(exc)
     except Draft.DoesNotExist:

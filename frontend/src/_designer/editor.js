@@ -319,7 +319,10 @@ export class Editor {
   async do_deploy() {
     if (this.dirty) await this.do_save();
     if (this.dirty) return;
-    const { ok, data } = await postJSON(this.urls.deploy, { revision: this.revision });
+    let { ok, data } = await postJSON(this.urls.deploy, { revision: this.revision });
+    if (!ok && data.newer && window.confirm(data.error)) {
+      ({ ok, data } = await postJSON(this.urls.deploy, { revision: this.revision, over_newer: true }));
+    }
     if (!ok) return this.say(data.error, "error");
     this.status.replaceChildren(
       t("deployed", data.version),
