@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -603,3 +604,14 @@ def test_a_conflict_download_imports_as_its_files(models_deployed: Any, designer
     download = json.dumps(draft.files).encode()
     imported = services.draft_import(user=designer, uploads={"draft-1-mine.json": download})
     assert imported.files == draft.files and imported.process_id == "recruitment"
+
+
+def test_it_imports_a_utf16_model_as_bpmn_check_reads_it(
+    models_deployed: Any, designer: Any
+) -> None:
+    path = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment" / "recruitment.bpmn"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    draft = services.draft_import(user=designer, uploads={"r.bpmn": text.encode("utf-16")})
+    assert draft.files["r.bpmn"].startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert draft.process_id == "recruitment"

@@ -116,6 +116,9 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
         )
 
 
+_UTF16_DECLARATION = re.compile(r"""(<\?xml[^>]*encoding=["'])UTF-16(?:LE|BE)?(["'])""", re.I)
+
+
 def decode_upload(name: str, data: bytes) -> str:
     if len(data) > xmlsafe.MAX_MODEL_BYTES:
         raise HostileFile(
@@ -123,6 +126,10 @@ def decode_upload(name: str, data: bytes) -> str:
             % {"name": name, "limit": f"{xmlsafe.MAX_MODEL_BYTES:,}"}
         )
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")) and name.endswith(xmlsafe.XML_SUFFIXES):
+            # UTF-16 XML (which bpmn_check reads) is kept as UTF-8, its declaration too.
+            text = data.decode("utf-16")
+            return _UTF16_DECLARATION.sub(r"\1UTF-8\2", text, count=1)
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise StepRefused(_("%(name)s is not UTF-8 text.") % {"name": name}) from None
