@@ -41,7 +41,13 @@ export class Editor {
     });
     this.dmn = new DmnModeler({
       container: this.dmnBox,
-      common: { additionalModules: [translateModule(DMN_ZH)], expressionLanguages: EXPRESSION_LANGUAGES },
+      // dmn-js's Manager replaces common.additionalModules with each view's own, so the
+      // translation goes to every view by name.
+      common: { expressionLanguages: EXPRESSION_LANGUAGES },
+      drd: { additionalModules: [translateModule(DMN_ZH)] },
+      decisionTable: { additionalModules: [translateModule(DMN_ZH)] },
+      literalExpression: { additionalModules: [translateModule(DMN_ZH)] },
+      boxedExpression: { additionalModules: [translateModule(DMN_ZH)] },
     });
     const bundle = { files: this.files, changed: () => this.touch() };
     this.panel = new FuzhiPanel({ container: root.querySelector("[data-testid=designer-panel]"), modeler: this.modeler, config: this.config, bundle });

@@ -281,6 +281,20 @@ export const DMN_ZH = {
   "When": "当",
   "Yes": "是",
   "name": "名称",
+  "Unique": "唯一（UNIQUE）",
+  "First": "首个命中（FIRST）",
+  "Priority": "优先级（PRIORITY）",
+  "Any": "任一（ANY）",
+  "Collect": "汇集（COLLECT）",
+  "Collect (Sum)": "汇集求和",
+  "Collect (Min)": "汇集最小值",
+  "Collect (Max)": "汇集最大值",
+  "Collect (Count)": "汇集计数",
+  "Rule order": "规则顺序",
+  "Output order": "输出顺序",
+  "Python": "Python",
+  "No overlap is possible and all rules are disjoint. Only a single rule can be matched": "规则互不重叠，只能命中一条（Fuzhi 在部署前检查重叠）",
+  "Rules may overlap. The first matching rule will be chosen": "规则可以重叠，取第一条命中的规则",
 };
 
 // bpmnlint's recommended rules, each said once (the English report stays in the title).
