@@ -615,3 +615,47 @@ def test_it_imports_a_utf16_model_as_bpmn_check_reads_it(
     draft = services.draft_import(user=designer, uploads={"r.bpmn": text.encode("utf-16")})
     assert draft.files["r.bpmn"].startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert draft.process_id == "recruitment"
+
+
+def test_it_refuses_a_variable_no_step_supplies_and_overlapping_rules_in_chinese(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, "eligible == True", "eligible == True and reviewed_twice")
+    table = files["disqualification.dmn"]
+    start = table.index('<inputEntry id="disqualification_rule_2_in_1">')
+    files["disqualification.dmn"] = table[:start] + table[start:].replace(
+        "<text>False</text>", "<text>-</text>", 1
+    )
+    response = post_json(
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+    )
+    texts = [p["text"] for p in response.json()["problems"]]
+    assert any(
+        "条件读取了 'reviewed_twice'，但没有任何步骤提供它" in t and "NameError" in t for t in texts
+    ), texts
+    assert any(
+        t.startswith("disqualification.dmn 第 ") and "第 1 条和第 2 条规则在" in t for t in texts
+    ), texts
+
+
+def test_it_archives_an_imported_process_but_never_fuzhis_own(
+    models_deployed: Any, designer: Any
+) -> None:
+    path = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment" / "recruitment.bpmn"
+    text = path.read_text(encoding="utf-8").replace('id="recruitment"', 'id="imported_trial"')
+    bundle = {**recruitment_draft(designer).files, "recruitment.bpmn": text}
+    uploads = {name: body.encode() for name, body in bundle.items()}
+    draft = services.draft_import(user=designer, uploads=uploads)
+    services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
+    services.draft_discard(draft_id=draft.pk, user=designer)
+    client = client_for(designer, "zh-hans")
+    assert client.post("/designer/processes/imported_trial/archive/").status_code == 302
+    assert set(
+        Definition.objects.filter(process_id="imported_trial").values_list("state", flat=True)
+    ) == {"retired"}
+    page = client.get("/designer/").content.decode()
+    assert 'data-process="imported_trial"' not in page and "归档" in page
+    assert 'data-process="imported_trial"' in client.get("/designer/?archived=1").content.decode()
+    client.post("/designer/processes/recruitment/archive/")
+    assert Definition.objects.filter(process_id="recruitment", state="deployed").exists()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
 
 from processes import compare
 from webapp.accounts.roles import LANE_ROLES, Role
@@ -30,6 +31,20 @@ class ProcessRow:
     versions: list[Definition] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
 
+    @property
+    def archived(self) -> bool:
+        """Every version retired and no draft left: kept out of the main list."""
+        return (
+            bool(self.versions)
+            and not self.drafts
+            and all(v.state == DefinitionState.RETIRED for v in self.versions)
+        )
+
+    @property
+    def own(self) -> bool:
+        """One of Fuzhi's own processes (``load_models`` deployed a version of it)."""
+        return any(v.deployed_by_id is None for v in self.versions)
+
 
 def process_rows() -> list[ProcessRow]:
     """Every process with its versions (who deployed, when, running cases) and drafts."""
@@ -51,8 +66,20 @@ def process_rows() -> list[ProcessRow]:
     return sorted(rows.values(), key=lambda r: r.process_id)
 
 
+ACTIONS = {
+    "imported": gettext_lazy("imported"),
+    "deployed": gettext_lazy("deployed"),
+    "migrated": gettext_lazy("moved a case"),
+    "discarded": gettext_lazy("discarded a draft"),
+    "archived": gettext_lazy("archived"),
+}
+
+
 def recent_events(limit: int = 30) -> list[DesignerEvent]:
-    return list(DesignerEvent.objects.select_related("actor")[:limit])
+    events = list(DesignerEvent.objects.select_related("actor")[:limit])
+    for event in events:  # the log's action in words, not its code
+        event.action_label = str(ACTIONS.get(event.action, event.action))  # type: ignore[attr-defined]
+    return events
 
 
 def panel_choices() -> dict[str, Any]:

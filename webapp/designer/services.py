@@ -22,7 +22,7 @@ from processes.errors import HostileInput, ModelError
 from processes.jsonsafe import JsonRefused, load_json
 from webapp.accounts.names import display_name
 from webapp.cases.definitions import definition_deploy, latest_deployed
-from webapp.cases.models import Definition
+from webapp.cases.models import Definition, DefinitionState
 from webapp.cases.operators import REGISTRY
 from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import NotPermitted, StepRefused, TaskConflict
@@ -229,6 +229,28 @@ def draft_discard(*, draft_id: int, user: Any) -> str:
     draft.delete()
     audit(user, "discarded", process_id, None, draft=draft_id)
     return process_id
+
+
+def process_archive(*, process_id: str, user: Any) -> int:
+    """Retire every deployed version of a process a designer brought in (no new case
+    starts on it; running cases finish on their version). Fuzhi's own processes, which
+    ``load_models`` deploys from ``bpmn/``, carry the regulation and are never archived.
+    Returns how many versions were retired."""
+    assert_designer(user)
+    versions = Definition.objects.select_for_update().filter(process_id=process_id)
+    with transaction.atomic():
+        if any(v.deployed_by_id is None for v in versions):
+            raise StepRefused(
+                _("%(p)s is one of Fuzhi's own processes; it can be changed, not archived.")
+                % {"p": process_id}
+            )
+        retired = 0
+        for version in versions.filter(state=DefinitionState.DEPLOYED):
+            version.retire()
+            version.save(update_fields=["state"])
+            retired += 1
+    audit(user, "archived", process_id, None, versions=retired)
+    return retired
 
 
 def _upload_name(name: str) -> str:

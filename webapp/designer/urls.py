@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("import/", views.draft_import, name="import"),
     path("processes/<str:process_id>/open/", views.draft_open, name="open"),
+    path("processes/<str:process_id>/archive/", views.archive, name="archive"),
     path("drafts/<int:draft_id>/", views.edit, name="edit"),
     path("drafts/<int:draft_id>/save/", views.save, name="save"),
     path("drafts/<int:draft_id>/discard/", views.discard, name="discard"),

@@ -99,7 +99,11 @@ def _run_body(result: TrialRun) -> dict[str, Any]:
 
 @designer_only
 def index(request: HttpRequest) -> HttpResponse:
-    context = {"rows": selectors.process_rows(), "events": selectors.recent_events()}
+    context = {
+        "rows": selectors.process_rows(),
+        "events": selectors.recent_events(),
+        "show_archived": request.GET.get("archived") == "1",
+    }
     return render(request, "designer/index.html", context)
 
 
@@ -132,6 +136,20 @@ def draft_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("designer:index")
     return redirect("designer:edit", draft_id=draft.pk)
+
+
+@designer_only
+@require_POST
+def archive(request: HttpRequest, process_id: str) -> HttpResponse:
+    try:
+        n = services.process_archive(process_id=process_id, user=request.user)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("designer:index")
+    messages.success(
+        request, _("%(p)s was archived: %(n)d version(s) retired.") % {"p": process_id, "n": n}
+    )
+    return redirect("designer:index")
 
 
 @designer_only
