@@ -152,7 +152,7 @@ export class Editor {
       this.bpmnBox.hidden = this.dmnBox.hidden = true;
       this.textBox.hidden = false;
       this.textBox.value = text;
-      const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : error.message || error;
+      const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : warningText(String(error.message || error));
       this.say(`${name}: ${reason}`, "error");
     }
     this.renderProblems();

@@ -346,10 +346,12 @@ const WARNINGS_ZH = [
   [/^element <([^>]+)> referenced by <([^>]+)> not yet drawn.*/s, "<$2> 引用的元素 <$1> 尚未绘制"],
   [/^missing <([^>]+)>#attachedToRef.*/s, "<$1> 缺少 attachedToRef（附着的活动）"],
   [/^no shape type specified.*/s, "未指定图形类型"],
+  [/^failed to parse document as <([^>]+)>.*/s, "无法把文件读作 <$1>（不是有效的 BPMN/DMN XML）"],
+  [/^(?:unparsable|unexpected|missing|unclosed|non-whitespace|text data outside).*/is, "XML 无法读取"],
 ];
 
 export function warningText(message) {
   if (!isChinese()) return message;
   for (const [pattern, text] of WARNINGS_ZH) if (pattern.test(message)) return message.replace(pattern, text);
-  return "（编辑器的英文说明略去）";
+  return "编辑器无法读取此内容";
 }
