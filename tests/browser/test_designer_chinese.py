@@ -13,6 +13,7 @@ import pytest
 
 from tests.fixtures import _user
 from webapp.accounts.roles import Role
+from webapp.designer import services
 
 from .test_designer_e2e import select_on_canvas, sign_in
 
@@ -50,6 +51,15 @@ def test_the_palette_is_chinese_and_its_clicks_do_not_fail(
     page.keyboard.press("Escape")
     status = page.inner_text("[data-testid=designer-status]")
     assert "请求失败" not in status and "is not a function" not in status
+    # The decision tables: Chinese menus, and cells in the language the engine runs.
+    page.click("button[data-file='disqualification.dmn']")
+    page.wait_for_selector(".tjs-table")
+    assert "命中策略" in page.inner_text(".hit-policy")
+    language = page.evaluate(
+        """() => window.fuzhiDesigner.dmn.getActiveViewer().get('expressionLanguages')
+        .getDefault('inputCell').label"""
+    )
+    assert language == "Python"
 
 
 def test_mistakes_that_break_a_live_case_are_located_and_in_chinese(
@@ -117,3 +127,25 @@ def test_the_designer_works_at_phone_width_in_chinese(
     assert width <= 390
     panel = page.inner_text("[data-testid=designer-panel]")
     assert "用户任务" in panel and "UserTask" not in panel
+
+
+def test_compare_groups_layout_only_moves_into_one_line(
+    page: Any, live_server: Any, models_deployed: Any, designer: Any
+) -> None:
+    # As when a lane is inserted above: every shape moves down, nothing else changes.
+    draft = services.draft_open(process_id="recruitment", user=designer)
+    files = dict(draft.files)
+    files["recruitment.bpmn"] = re.sub(
+        r'(<dc:Bounds x="[\d.]+" y=")([\d.]+)',
+        lambda m: f"{m.group(1)}{float(m.group(2)) + 120:g}",
+        files["recruitment.bpmn"],
+    )
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=draft.pk, revision=2, user=designer)
+    sign_in(page, live_server.url, "designer")
+    page.goto(f"{live_server.url}/designer/compare/recruitment/")
+    page.wait_for_selector("[data-designer-compare][data-ready=true]")
+    moved = page.locator("li[data-diff=layout]")
+    assert moved.count() == 1
+    assert int(moved.get_attribute("data-moved") or 0) > 10
+    assert "个元素仅移动了位置" in moved.inner_text()
