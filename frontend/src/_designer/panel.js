@@ -2,6 +2,7 @@
 // (docs/modelling.md): lane = role, user-task form (JSON Schema file) and dueIn,
 // documentation citing the article, gateway conditions, timers, the decision a
 // business-rule task calls, the operator (and its parameters) a service task calls.
+import { readableId } from "./ids.js";
 import { el, t } from "./util.js";
 
 const FORM = "formJsonSchemaFilename";
@@ -10,8 +11,6 @@ const FIELD_TYPES = ["string", "integer", "number", "boolean"];
 const ARTICLE = /Art\.\s*\d+/;
 const FORMATS = ["", "date", "date-time", "email"];
 const ID = /^[A-Za-z_][\w.-]*$/;
-// The ids bpmn-js gives a new element ("Activity_0fkt9dj"): replaced by a readable one.
-const GENERATED_ID = /^(Activity|Event|Gateway|Flow|Lane|Participant|DataObjectReference|DataStoreReference|TextAnnotation|Group|Association|DataInputAssociation|DataOutputAssociation)_[0-9a-z]{7}$/;
 const EVENT_REFS = { "bpmn:MessageEventDefinition": ["messageRef", "bpmn:Message"], "bpmn:SignalEventDefinition": ["signalRef", "bpmn:Signal"], "bpmn:ErrorEventDefinition": ["errorRef", "bpmn:Error"], "bpmn:EscalationEventDefinition": ["escalationRef", "bpmn:Escalation"] };
 const LOOP = "bpmn:MultiInstanceLoopCharacteristics";
 
@@ -110,18 +109,7 @@ export class FuzhiPanel {
   }
 
   readableId(element) {
-    // A new element's generated id becomes its kind and a number ("userTask_2"), or the
-    // words of an ASCII name ("review_application"), so histories read well.
-    const bo = element.businessObject;
-    if (!bo || !(GENERATED_ID.test(bo.id) || bo.$fzReadable === bo.id)) return;
-    const registry = this.modeler.get("elementRegistry");
-    const words = (bo.name || "").normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").toLowerCase();
-    const base = /^[a-z]/.test(words) ? words.slice(0, 40) : bo.$type.replace(/^\w+:/, "").replace(/^./, (c) => c.toLowerCase());
-    let candidate = base;
-    for (let n = 1; registry.get(candidate) && candidate !== bo.id; n += 1) candidate = `${base}_${n}`;
-    if (candidate === bo.id) return;
-    this.modeling.updateProperties(element, { id: candidate });
-    bo.$fzReadable = candidate;
+    readableId(this.modeler, element);
   }
 
   script(bo) {
