@@ -17,9 +17,11 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import xmlsafe
+from . import salvage, xmlsafe
 from .checks import nodes, structure, tasks
 from .checks.dmn import decision_problems, dmn_tree_problems
+from .checks.dmn_overlap import overlap_problems
+from .checks.live import live_problems
 from .definition import ProcessDefinition
 from .errors import ModelError, ProcessError
 from .forms import parse_forms
@@ -76,6 +78,8 @@ class _Prepared:
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocking: list[ModelError] = field(default_factory=list)  # SpiffWorkflow must not run
     advisory: list[ModelError] = field(default_factory=list)  # refused, but keep checking
+    fatal: bool = False  # no process to check at all
+    unreadable_dmn: set[str] = field(default_factory=set)  # SpiffWorkflow would crash on them
 
     def of_kind(self, kind: str) -> dict[str, Any]:
         return {name: tree for name, tree in self.trees.items() if self.kinds[name] == kind}
@@ -92,6 +96,8 @@ def load_definition(
 
 
 def _prepare(files: Mapping[str, bytes]) -> _Prepared:
+    """Every check that runs before SpiffWorkflow, in the order a deploy reports them
+    (XML, forms, schema, structure); each runs on every file it can read."""
     prepared = _Prepared()
     for name, data in files.items():
         if name.endswith(xmlsafe.XML_SUFFIXES):
@@ -104,27 +110,34 @@ def _prepare(files: Mapping[str, bytes]) -> _Prepared:
             prepared.trees[name] = tree
     prepared.forms, form_problems = parse_forms(files)
     prepared.blocking.extend(form_problems)
-    if prepared.blocking:
-        return prepared
     for name, tree in prepared.trees.items():
         prepared.blocking.extend(schema_problems(name, tree, prepared.kinds[name]))
-    if not prepared.blocking:
-        _structure(prepared, files)
+    _structure(prepared, files)
     return prepared
 
 
 def _structure(prepared: _Prepared, files: Mapping[str, bytes]) -> None:
     bpmn, dmn = prepared.of_kind("bpmn"), prepared.of_kind("dmn")
     if not bpmn:
-        prepared.blocking.append(ModelError("the bundle has no BPMN file", file=_names(files)))
+        prepared.fatal = True
+        refused = [n for n in files if n.endswith(xmlsafe.XML_SUFFIXES) and n not in prepared.trees]
+        if not refused:  # a BPMN file refused above is not "no BPMN file"
+            prepared.blocking.append(ModelError("the bundle has no BPMN file", file=_names(files)))
         return
-    prepared.blocking.extend(_process_problems(bpmn))
-    if prepared.blocking:
-        return  # descriptive-only models: nothing below matters
+    process_problems = _process_problems(bpmn)
+    if process_problems:
+        prepared.fatal = True  # descriptive-only models: nothing below matters
+        prepared.blocking.extend(process_problems)
+        return
     for name, tree in dmn.items():
-        prepared.blocking.extend(dmn_tree_problems(name, tree))
-        prepared.blocking.extend(_dmn_prefix_problems(name, tree))
-    blocking, advisory = structure.bpmn_tree_problems(bpmn, dmn)
+        own = [*dmn_tree_problems(name, tree), *_dmn_prefix_problems(name, tree)]
+        prepared.blocking.extend(own)
+        if own:
+            prepared.unreadable_dmn.add(name)
+    try:
+        blocking, advisory = structure.bpmn_tree_problems(bpmn, dmn)
+    except Exception as exc:  # a tree the schema refused may confuse them: say so, go on
+        blocking, advisory = [unreadable(exc, file=", ".join(bpmn))], []
     prepared.blocking.extend(blocking)
     prepared.advisory.extend(advisory)
 
@@ -250,12 +263,23 @@ def iter_problems(
     roles: Iterable[str] | None = None,
     operators: Iterable[str] | None = None,
 ) -> list[ModelError]:
-    """Everything a deploy refuses beyond parsing: roles, forms, decisions, operators, scripts."""
-    return tasks.definition_problems(
-        definition,
-        roles=set(roles) if roles is not None else None,
-        operators=set(operators) if operators is not None else None,
-    )
+    """Everything a deploy refuses beyond parsing: roles, forms, decisions, operators,
+    scripts, and what would break a live case (lanes, splits, data flow, overlaps)."""
+    trees = definition.trees
+    kinds = {name: xmlsafe.kind_of(tree, name) for name, tree in trees.items()}
+    return [
+        *tasks.definition_problems(
+            definition,
+            roles=set(roles) if roles is not None else None,
+            operators=set(operators) if operators is not None else None,
+        ),
+        *live_problems(
+            {n: t for n, t in trees.items() if kinds[n] == "bpmn"},
+            {n: t for n, t in trees.items() if kinds[n] == "dmn"},
+            definition.forms,
+            check_lanes=roles is not None,
+        ),
+    ]
 
 
 def check_files(
@@ -264,20 +288,90 @@ def check_files(
     roles: Iterable[str] | None = None,
     operators: Iterable[str] | None = None,
 ) -> list[ModelError]:
-    """Load a bundle exactly as a deploy would and list every problem (empty when valid)."""
+    """Load a bundle as a deploy would and list **every** problem (empty when valid).
+
+    Fuzhi's own checks run on the XML whatever SpiffWorkflow makes of it, and
+    SpiffWorkflow's parse runs element by element (``salvage``): each element it or an
+    earlier check refuses is set aside and the parse goes on, so one save shows them all.
+    """
     try:
         prepared = _prepare(files)
-        if prepared.blocking:
+        if prepared.fatal:
             return [*prepared.blocking, *prepared.advisory]
-        try:
-            definition = _build(files, prepared, None)
-        except ModelError as exc:
-            return [exc, *prepared.advisory]
-        return [*prepared.advisory, *iter_problems(definition, roles=roles, operators=operators)]
+        problems = [
+            *prepared.blocking,
+            *prepared.advisory,
+            *live_problems(
+                prepared.of_kind("bpmn"),
+                {
+                    n: t
+                    for n, t in prepared.of_kind("dmn").items()
+                    if n not in prepared.unreadable_dmn
+                },
+                prepared.forms,
+                check_lanes=roles is not None,
+            ),
+        ]
+        definition, refused = _parse_each(files, prepared)
+        named = {(p.file, p.element) for p in problems if p.element}
+        problems.extend(p for p in refused if (p.file, p.element) not in named)
+        if definition is not None:
+            problems.extend(
+                tasks.definition_problems(
+                    definition,
+                    roles=set(roles) if roles is not None else None,
+                    operators=set(operators) if operators is not None else None,
+                )
+            )
+        return _unique(problems)
     except ProcessError as exc:
         return [exc if isinstance(exc, ModelError) else ModelError(str(exc), file=_names(files))]
     except Exception as exc:  # a check must answer, never crash: see check_path
         return [unreadable(exc, file=_names(files))]
+
+
+def _parse_each(
+    files: Mapping[str, bytes], prepared: _Prepared
+) -> tuple[ProcessDefinition | None, list[ModelError]]:
+    """SpiffWorkflow's parse of a scratch copy with every element already refused set
+    aside (``salvage``), then element by element."""
+    scratch = salvage.Scratch(prepared.trees, prepared.kinds)
+    scratch.skipped |= prepared.unreadable_dmn
+    for name in prepared.unreadable_dmn:  # its callers are refused with it
+        decisions = {n.get("id") for n in prepared.trees[name].iter("{*}decision")}
+        for bpmn_name, tree in prepared.of_kind("bpmn").items():
+            for ref in tree.iter(f"{{{xmlsafe.SPIFF_NS}}}calledDecisionId"):
+                task = ref.getparent().getparent()
+                if (ref.text or "").strip() in decisions and task is not None:
+                    scratch.neutralise(bpmn_name, task.get("id", ""))
+    for problem in prepared.blocking:  # what SpiffWorkflow would stop at
+        scratch.neutralise_problem(problem)
+
+    def build(parser: SpiffBpmnParser, scratch: salvage.Scratch) -> ProcessDefinition:
+        chosen = _choose_process(parser, scratch.trees)
+        spec, subprocess_specs = _build_spec(parser, chosen)
+        return ProcessDefinition(
+            process_id=chosen,
+            name=spec.description or chosen,
+            files=dict(files),
+            spec=spec,
+            subprocess_specs=subprocess_specs,
+            forms=prepared.forms,
+            decisions=dict(parser.dmn_parsers),
+        )
+
+    return salvage.parse_each(scratch, build, add_dmn=_add_dmn)
+
+
+def _unique(problems: list[ModelError]) -> list[ModelError]:
+    seen: set[tuple[str, int | None, str]] = set()
+    kept: list[ModelError] = []
+    for problem in problems:
+        key = (problem.file, problem.line, problem.detail)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
 
 
 def _names(files: Mapping[str, bytes]) -> str:
@@ -324,6 +418,7 @@ def check_decision_file(name: str, data: bytes) -> list[ModelError]:
         problems = problems or _dmn_prefix_problems(name, tree)
         if problems:
             return problems
+        overlaps = overlap_problems(name, tree)
         parser = SpiffBpmnParser(validator=None)
         with model_errors({name: tree}, name):
             _add_dmn(parser, name, tree)
@@ -331,7 +426,7 @@ def check_decision_file(name: str, data: bytes) -> list[ModelError]:
         return [exc]
     except Exception as exc:  # see check_path
         return [unreadable(exc, file=name)]
-    return decision_problems(dict(parser.dmn_parsers), name)
+    return [*decision_problems(dict(parser.dmn_parsers), name), *overlaps]
 
 
 def check_path(

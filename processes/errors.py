@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 def one_line(text: str, limit: int = 60) -> str:
     """Whitespace collapsed and long text cut, so a name never breaks a message line."""
@@ -14,7 +16,10 @@ class ProcessError(Exception):
 
 
 class ModelError(ProcessError):
-    """A BPMN/DMN/form file cannot be loaded; the message names file, line and element."""
+    """A BPMN/DMN/form file cannot be loaded; the message names file, line and element.
+
+    ``code`` and ``params`` say the same as the English message in a form the webapp
+    translates (``processes/messages.py`` gives a code to a message made without one)."""
 
     def __init__(
         self,
@@ -23,11 +28,15 @@ class ModelError(ProcessError):
         file: str = "",
         line: int | None = None,
         element: str = "",
+        code: str = "",
+        params: Mapping[str, str | int] | None = None,
     ) -> None:
         self.file = file
         self.line = line
         self.element = element
         self.detail = message
+        self.code = code
+        self.params: dict[str, str | int] = dict(params or {})
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

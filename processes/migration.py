@@ -39,6 +39,11 @@ REASONS = {
     "steps_removed": "steps it already took are not in the new version: {tasks}",
     "does_not_load": "the moved state does not load on the new version: {error}",
 }
+# What a case that can move should be told before it does.
+WARNINGS = {
+    "skips_new_step": "it is already past {task}, a step the new version adds, so it will "
+    "never take that step",
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class Reason:
     params: dict[str, str]
 
     def __str__(self) -> str:
-        return REASONS[self.code].format(**self.params)
+        return {**REASONS, **WARNINGS}[self.code].format(**self.params)
 
 
 class MigrationRefused(ProcessError):
@@ -67,6 +72,8 @@ class Movability:
     can_move: bool
     current: tuple[str, ...]  # BPMN ids of the tasks the case is waiting in
     reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...] = ()  # true of a case that can move (a skipped new step)
+    names: tuple[str, ...] = ()  # the waiting tasks by their names
 
 
 def _label(definition: ProcessDefinition, bpmn_id: str) -> str:
@@ -100,7 +107,40 @@ def check(old: ProcessDefinition, new: ProcessDefinition, state: dict[str, Any])
             reasons.extend(exc.reasons)
         except ProcessError as exc:
             reasons.append(Reason("does_not_load", {"error": str(exc)}))
-    return Movability(not reasons, ids, tuple(reasons))
+    warnings = tuple(skipped_steps(old, new, ids)) if not reasons else ()
+    names = tuple(_label(old, bpmn_id) for bpmn_id in ids)
+    return Movability(not reasons, ids, tuple(reasons), warnings, names)
+
+
+def skipped_steps(
+    old: ProcessDefinition, new: ProcessDefinition, current: tuple[str, ...]
+) -> list[Reason]:
+    """Steps the new version adds before where the case waits (and not after it): the
+    case moves on from where it is and never takes them."""
+    added = set(new.tasks) - set(old.tasks)
+    if not added or not current:
+        return []
+    before = set().union(*(_around(new, bpmn_id, "inputs") for bpmn_id in current))
+    after = set().union(*(_around(new, bpmn_id, "outputs") for bpmn_id in current))
+    return [
+        Reason("skips_new_step", {"task": _label(new, bpmn_id)})
+        for bpmn_id in sorted(added & (before - after))
+    ]
+
+
+def _around(definition: ProcessDefinition, bpmn_id: str, direction: str) -> set[str]:
+    """The BPMN ids reachable from ``bpmn_id`` along ``inputs`` (before) or ``outputs``."""
+    specs = definition.spec.task_specs
+    start = next((s for s in specs.values() if getattr(s, "bpmn_id", None) == bpmn_id), None)
+    seen: set[str] = set()
+    todo = list(getattr(start, direction, []) or [])
+    while todo:
+        spec = todo.pop()
+        if spec.name in seen:
+            continue
+        seen.add(spec.name)
+        todo.extend(getattr(spec, direction, []) or [])
+    return {getattr(specs[n], "bpmn_id", None) or n for n in seen if n in specs} - {bpmn_id}
 
 
 def _type_reasons(

@@ -55,6 +55,23 @@ _SPIFF_MESSAGES = (
     ),
     ("A Service Task must have an operator", SERVICE_TASK_MESSAGE),
     (
+        "Cannot resolve dataInputAssociation",
+        "a data input association reads a data object or store that is not in the process",
+    ),
+    (
+        "Cannot resolve dataOutputAssociation",
+        "a data output association writes a data object or store that is not in the process",
+    ),
+    (
+        "Time Specification Error",
+        "the timer has no duration, date or cycle expression (set one of them)",
+    ),
+    (
+        "A multiinstance task must specify a cardinality or a loop input data reference",
+        "a multi-instance activity needs a cardinality (how many times) or an input "
+        "collection (one instance per item)",
+    ),
+    (
         "Non-default exclusive outgoing sequence flow without condition",
         "this sequence flow leaves a gateway without a condition and is not the gateway's "
         "default flow; give it a condition or make it the default",

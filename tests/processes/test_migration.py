@@ -118,3 +118,44 @@ def test_it_answers_for_an_unreadable_state_without_raising() -> None:
     old = catalog.load_definition(files())
     answer = migration.check(old, old, {"format": "nonsense"})
     assert not answer.can_move and "cannot be read" in str(answer.reasons[0])
+
+
+def with_new_step_before_review(xml: str) -> str:
+    """A script step inserted between the start and the first review."""
+    xml = xml.replace(
+        'id="flow_start_review" sourceRef="start_application" targetRef="review_application"',
+        'id="flow_start_review" sourceRef="start_application" targetRef="pre_check"',
+        1,
+    )
+    step = (
+        '<bpmn:scriptTask id="pre_check" name="预先核对"><bpmn:script>pre_checked = True'
+        "</bpmn:script></bpmn:scriptTask>"
+        '<bpmn:sequenceFlow id="flow_pre_review" sourceRef="pre_check" '
+        'targetRef="review_application" />'
+    )
+    xml = xml.replace(
+        "<bpmn:flowNodeRef>review_application</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>review_application</bpmn:flowNodeRef><bpmn:flowNodeRef>pre_check</bpmn:flowNodeRef>",
+        1,
+    )
+    return xml.replace(
+        '<bpmn:sequenceFlow id="flow_start_review"',
+        step + '<bpmn:sequenceFlow id="flow_start_review"',
+        1,
+    )
+
+
+def test_it_warns_that_a_case_will_skip_a_step_inserted_before_where_it_waits() -> None:
+    old = catalog.load_definition(files())
+    new = variant(with_new_step_before_review)
+    outcome = engine.start(old, START)
+    movability = migration.check(old, new, roundtrip(outcome.state))
+    assert movability.can_move
+    [warning] = movability.warnings
+    assert warning.code == "skips_new_step" and warning.params["task"] == "pre_check (预先核对)"
+    assert movability.names == ("review_application (报名资格审查)",)
+    # Once on the version that has the step, nothing is new: no warning.
+    unchanged = migration.check(
+        new, new, roundtrip(migration.migrate(old, new, roundtrip(outcome.state)))
+    )
+    assert unchanged.can_move and unchanged.warnings == ()

@@ -14,6 +14,9 @@ from processes.errors import ScriptFailed
 
 TIMER = """
 <bpmn:process id="wait" isExecutable="true">
+  <bpmn:extensionElements><spiffworkflow:properties>
+    <spiffworkflow:property name="startData" value="notice_period, wait_for"/>
+  </spiffworkflow:properties></bpmn:extensionElements>
   <bpmn:startEvent id="start"/>
   <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="pause"/>
   <bpmn:intermediateCatchEvent id="pause" name="Pause">
@@ -26,6 +29,7 @@ TIMER = """
 """
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     id="d" targetNamespace="http://fuzhi.test/bpmn">"""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -466,11 +467,12 @@ def test_it_checks_unsaved_files_without_saving_them(models_deployed: Any, desig
     draft = recruitment_draft(designer)
     files = edited(draft, 'name="hr_officer"', 'name="clerk"')
     response = post_json(
-        client_for(designer), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
     )
     [problem] = response.json()["problems"]
     assert problem["element_id"] == "lane_hr_officer"
-    assert "lane 'clerk' is not a known role" in problem["message"]
+    assert "泳道 'clerk' 不是已知角色" in problem["message"]
+    assert "lane 'clerk' is not a known role" in problem["message_en"]
     draft.refresh_from_db()
     assert draft.revision == 1 and draft.problems == []
 
@@ -516,3 +518,144 @@ def test_it_moves_a_case_waiting_on_its_notice_timer_without_restarting_it(
     with time_machine.travel(due + timedelta(minutes=1), tick=False):
         wake_due_cases()
     assert open_task(case, "approve_hire").name == "录用审批（第二版）"
+
+
+def test_it_reports_every_mistake_that_would_break_a_live_case_at_once_in_chinese(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, "<bpmn:flowNodeRef>review_application</bpmn:flowNodeRef>", "")
+    files["recruitment.bpmn"] = files["recruitment.bpmn"].replace(
+        '<bpmn:sequenceFlow id="flow_start_review"',
+        '<bpmn:sequenceFlow id="flow_start_again" sourceRef="start_application" '
+        'targetRef="review_application" />\n    <bpmn:sequenceFlow id="flow_start_review"',
+    )
+    response = post_json(
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+    )
+    problems = {p["element_id"]: p for p in response.json()["problems"]}
+    lane, split = problems["review_application"], problems["start_application"]
+    assert "用户任务不在任何泳道中" in lane["message"] and "请把它移入" in lane["message"]
+    assert (
+        lane["text"].startswith("recruitment.bpmn 第 ")
+        and "元素 用户任务 review_application" in lane["text"]
+    )
+    assert (
+        "有 2 条顺序流从此事件流出" in split["message"] and "只有网关可以分支" in split["message"]
+    )
+    assert "nobody's inbox" in lane["message_en"]
+
+
+def test_it_compares_decision_tables_and_properties_with_before_and_after(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(
+        draft,
+        '<spiffworkflow:property name="dueIn" value="P3D"',
+        '<spiffworkflow:property name="dueIn" value="5WD"',
+    )
+    table = files["disqualification.dmn"]
+    files["disqualification.dmn"] = table.replace('hitPolicy="UNIQUE"', 'hitPolicy="FIRST"', 1)
+    services.draft_save(draft_id=draft.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=draft.pk, revision=2, user=designer)
+    page = client_for(designer, "zh-hans").get("/designer/compare/recruitment/")
+    changes = {(c["what"], c["before"], c["after"]) for c in page.context["model_changes"]}
+    assert ("办理期限（dueIn）", "P3D", "5WD") in changes
+    assert ("命中策略", "UNIQUE", "FIRST") in changes
+    due = next(c for c in page.context["model_changes"] if c["after"] == "5WD")
+    assert due["element"] == "用户任务 review_application (报名资格审查)"
+    assert "5WD" in page.content.decode()
+
+
+def test_it_discards_a_draft_and_keeps_the_deployed_versions(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    versions = Definition.objects.filter(process_id="recruitment").count()
+    response = client_for(designer).post(f"/designer/drafts/{draft.pk}/discard/")
+    assert response.status_code == 302
+    assert not Draft.objects.filter(pk=draft.pk).exists()
+    assert Definition.objects.filter(process_id="recruitment").count() == versions
+
+
+def test_it_warns_before_deploying_a_draft_based_on_an_older_version(
+    models_deployed: Any, designer: Any
+) -> None:
+    old = recruitment_draft(designer)
+    newer = services.draft_open(process_id="recruitment", user=designer, version=1)
+    files = edited(newer, REVIEW_LABEL, 'name="报名资格初审"')
+    services.draft_save(draft_id=newer.pk, revision=1, files=files, user=designer)
+    services.draft_deploy(draft_id=newer.pk, revision=2, user=designer)
+    files = edited(old, REVIEW_LABEL, 'name="报名资格复审"')
+    services.draft_save(draft_id=old.pk, revision=1, files=files, user=designer)
+    client = client_for(designer, "zh-hans")
+    url = f"/designer/drafts/{old.pk}/deploy/"
+    response = post_json(client, url, {"revision": 2})
+    assert response.status_code == 409 and response.json()["newer"] is True
+    assert "此草稿基于第 1 版，但此后已部署了第 2 版" in response.json()["error"]
+    assert Definition.objects.filter(process_id="recruitment").count() == 2
+    response = post_json(client, url, {"revision": 2, "over_newer": True})
+    assert response.status_code == 200 and response.json()["version"] == 3
+
+
+def test_a_conflict_download_imports_as_its_files(models_deployed: Any, designer: Any) -> None:
+    draft = recruitment_draft(designer)
+    download = json.dumps(draft.files).encode()
+    imported = services.draft_import(user=designer, uploads={"draft-1-mine.json": download})
+    assert imported.files == draft.files and imported.process_id == "recruitment"
+
+
+def test_it_imports_a_utf16_model_as_bpmn_check_reads_it(
+    models_deployed: Any, designer: Any
+) -> None:
+    path = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment" / "recruitment.bpmn"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    draft = services.draft_import(user=designer, uploads={"r.bpmn": text.encode("utf-16")})
+    assert draft.files["r.bpmn"].startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert draft.process_id == "recruitment"
+
+
+def test_it_refuses_a_variable_no_step_supplies_and_overlapping_rules_in_chinese(
+    models_deployed: Any, designer: Any
+) -> None:
+    draft = recruitment_draft(designer)
+    files = edited(draft, "eligible == True", "eligible == True and reviewed_twice")
+    table = files["disqualification.dmn"]
+    start = table.index('<inputEntry id="disqualification_rule_2_in_1">')
+    files["disqualification.dmn"] = table[:start] + table[start:].replace(
+        "<text>False</text>", "<text>-</text>", 1
+    )
+    response = post_json(
+        client_for(designer, "zh-hans"), f"/designer/drafts/{draft.pk}/check/", {"files": files}
+    )
+    texts = [p["text"] for p in response.json()["problems"]]
+    assert any(
+        "条件读取了 'reviewed_twice'，但没有任何步骤提供它" in t and "NameError" in t for t in texts
+    ), texts
+    assert any(
+        t.startswith("disqualification.dmn 第 ") and "第 1 条和第 2 条规则在" in t for t in texts
+    ), texts
+
+
+def test_it_archives_an_imported_process_but_never_fuzhis_own(
+    models_deployed: Any, designer: Any
+) -> None:
+    path = Path(__file__).resolve().parents[2] / "bpmn" / "recruitment" / "recruitment.bpmn"
+    text = path.read_text(encoding="utf-8").replace('id="recruitment"', 'id="imported_trial"')
+    bundle = {**recruitment_draft(designer).files, "recruitment.bpmn": text}
+    uploads = {name: body.encode() for name, body in bundle.items()}
+    draft = services.draft_import(user=designer, uploads=uploads)
+    services.draft_deploy(draft_id=draft.pk, revision=draft.revision, user=designer)
+    services.draft_discard(draft_id=draft.pk, user=designer)
+    client = client_for(designer, "zh-hans")
+    assert client.post("/designer/processes/imported_trial/archive/").status_code == 302
+    assert set(
+        Definition.objects.filter(process_id="imported_trial").values_list("state", flat=True)
+    ) == {"retired"}
+    page = client.get("/designer/").content.decode()
+    assert 'data-process="imported_trial"' not in page and "归档" in page
+    assert 'data-process="imported_trial"' in client.get("/designer/?archived=1").content.decode()
+    client.post("/designer/processes/recruitment/archive/")
+    assert Definition.objects.filter(process_id="recruitment", state="deployed").exists()

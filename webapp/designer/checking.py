@@ -13,6 +13,8 @@ from processes import catalog, forms, xmlsafe
 from processes.errors import HostileInput, ModelError
 from webapp.cases.definitions import check_bundle
 
+from . import problem_texts
+
 # "userTask review (报名资格审查)", "linkEventDefinition in intermediateThrowEvent X (…)"
 _DESCRIBED = re.compile(r"(?:^|\bin )([A-Za-z]+) (\S+)")
 
@@ -51,8 +53,10 @@ def as_dict(problem: ModelError, trees: Mapping[str, Any]) -> dict[str, Any]:
         "line": problem.line,
         "element": problem.element,
         "element_id": element_id(problem, trees),
-        "message": problem.detail,
-        "text": problem.one_line(),
+        "message": problem_texts.message(problem),
+        "text": problem_texts.located(problem),
+        "message_en": problem.detail,
+        "text_en": problem.one_line(),
     }
 
 

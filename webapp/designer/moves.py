@@ -40,8 +40,15 @@ REASON_TEXTS = {
 }
 
 
+WARNING_TEXTS = {
+    "skips_new_step": gettext_lazy(
+        "it is already past %(task)s, a step the new version adds, so it will never take it"
+    ),
+}
+
+
 def reason_text(reason: migration.Reason) -> str:
-    return str(REASON_TEXTS[reason.code]) % reason.params
+    return str({**REASON_TEXTS, **WARNING_TEXTS}[reason.code]) % reason.params
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,10 @@ class CaseMove:
     @property
     def reasons(self) -> list[str]:
         return [reason_text(r) for r in self.movability.reasons]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [reason_text(r) for r in self.movability.warnings]
 
 
 def movable_cases(target: Definition) -> list[CaseMove]:

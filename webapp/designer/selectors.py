@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
 
+from processes import compare
 from webapp.accounts.roles import LANE_ROLES, Role
 from webapp.accounts.selectors import has_role
 from webapp.cases.definitions import parsed
 from webapp.cases.models import CaseStatus, Definition, DefinitionState
 from webapp.cases.operators import REGISTRY
 
+from . import problem_texts
 from .models import DesignerEvent, Draft
 
 
@@ -27,6 +30,20 @@ class ProcessRow:
     name: str
     versions: list[Definition] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
+
+    @property
+    def archived(self) -> bool:
+        """Every version retired and no draft left: kept out of the main list."""
+        return (
+            bool(self.versions)
+            and not self.drafts
+            and all(v.state == DefinitionState.RETIRED for v in self.versions)
+        )
+
+    @property
+    def own(self) -> bool:
+        """One of Fuzhi's own processes (``load_models`` deployed a version of it)."""
+        return any(v.deployed_by_id is None for v in self.versions)
 
 
 def process_rows() -> list[ProcessRow]:
@@ -49,8 +66,20 @@ def process_rows() -> list[ProcessRow]:
     return sorted(rows.values(), key=lambda r: r.process_id)
 
 
+ACTIONS = {
+    "imported": gettext_lazy("imported"),
+    "deployed": gettext_lazy("deployed"),
+    "migrated": gettext_lazy("moved a case"),
+    "discarded": gettext_lazy("discarded a draft"),
+    "archived": gettext_lazy("archived"),
+}
+
+
 def recent_events(limit: int = 30) -> list[DesignerEvent]:
-    return list(DesignerEvent.objects.select_related("actor")[:limit])
+    events = list(DesignerEvent.objects.select_related("actor")[:limit])
+    for event in events:  # the log's action in words, not its code
+        event.action_label = str(ACTIONS.get(event.action, event.action))  # type: ignore[attr-defined]
+    return events
 
 
 def panel_choices() -> dict[str, Any]:
@@ -126,6 +155,27 @@ def version_pair(process_id: str, a: str = "", b: str = "") -> VersionPair | Non
     new = by_version.get(b, versions[0])
     old = by_version.get(a, versions[1] if len(versions) > 1 else new)
     return VersionPair(versions, old, new)
+
+
+def model_changes(old: Definition, new: Definition) -> list[dict[str, str]]:
+    """Decision tables and the properties the engine reads, each before and after
+    (``processes/compare.py``), in the user's language."""
+    changes = compare.bundle_changes(_files(old), _files(new))
+    return [
+        {
+            "kind": c.kind,
+            "file": c.file,
+            "element": problem_texts.element(c.element),
+            "what": problem_texts.compare_word(c.what),
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in changes
+    ]
+
+
+def _files(definition: Definition) -> dict[str, bytes]:
+    return dict(parsed(definition).files)
 
 
 def form_changes(old: Definition, new: Definition) -> list[dict[str, str]]:

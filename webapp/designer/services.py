@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 from processes import catalog, forms, trial_run, xmlsafe
 from processes.definition import content_hash
 from processes.errors import HostileInput, ModelError
+from processes.jsonsafe import JsonRefused, load_json
 from webapp.accounts.names import display_name
 from webapp.cases.definitions import definition_deploy, latest_deployed
-from webapp.cases.models import Definition
+from webapp.cases.models import Definition, DefinitionState
 from webapp.cases.operators import REGISTRY
 from webapp.cases.steps import ENGINE_HELPERS
 from webapp.errors import NotPermitted, StepRefused, TaskConflict
 from webapp.security.services import audit_record
 
-from . import checking
+from . import checking, problem_texts
 from .models import DesignerEvent, Draft
 from .selectors import is_designer
 
@@ -41,6 +42,13 @@ class DraftConflict(TaskConflict):
     def __init__(self, message: str, *, draft: Draft) -> None:
         self.draft = draft
         super().__init__(message)
+
+
+class NewerVersionDeployed(StepRefused):
+    """The draft was started from a version older than the newest one: deploying it
+    would silently undo what the newer version changed, so the designer confirms."""
+
+    status = 409
 
 
 class HostileFile(StepRefused):
@@ -97,11 +105,18 @@ def refuse_hostile(files: Mapping[str, str]) -> None:
                 xmlsafe.parse_model_xml(text.encode("utf-8"), name)
             except ModelError as exc:
                 if isinstance(exc, HostileInput):
-                    raise HostileFile(_("Refused: %(problem)s") % {"problem": exc}) from None
+                    raise HostileFile(
+                        _("Refused: %(problem)s") % {"problem": problem_texts.located(exc)}
+                    ) from None
     encoded = {name: text.encode("utf-8") for name, text in files.items()}
     hostile = checking.hostile(forms.parse_forms(encoded)[1])  # oversized, external $ref
     if hostile:
-        raise HostileFile(_("Refused: %(problem)s") % {"problem": hostile[0]})
+        raise HostileFile(
+            _("Refused: %(problem)s") % {"problem": problem_texts.located(hostile[0])}
+        )
+
+
+_UTF16_DECLARATION = re.compile(r"""(<\?xml[^>]*encoding=["'])UTF-16(?:LE|BE)?(["'])""", re.I)
 
 
 def decode_upload(name: str, data: bytes) -> str:
@@ -111,6 +126,10 @@ def decode_upload(name: str, data: bytes) -> str:
             % {"name": name, "limit": f"{xmlsafe.MAX_MODEL_BYTES:,}"}
         )
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")) and name.endswith(xmlsafe.XML_SUFFIXES):
+            # UTF-16 XML (which bpmn_check reads) is kept as UTF-8, its declaration too.
+            text = data.decode("utf-16")
+            return _UTF16_DECLARATION.sub(r"\1UTF-8\2", text, count=1)
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise StepRefused(_("%(name)s is not UTF-8 text.") % {"name": name}) from None
@@ -159,8 +178,10 @@ def draft_open(*, process_id: str, user: Any, version: int | None = None) -> Dra
 
 
 def draft_import(*, user: Any, uploads: Mapping[str, bytes]) -> Draft:
-    """A new draft from uploaded .bpmn/.dmn/.json files (refused if any is hostile)."""
+    """A new draft from uploaded .bpmn/.dmn/.json files (refused if any is hostile). A
+    conflict download (the editor's files as one JSON object) imports as its files."""
     assert_designer(user)
+    uploads = _unpacked(uploads)
     files = clean_files(
         {_upload_name(name): decode_upload(name, data) for name, data in uploads.items()}
     )
@@ -175,6 +196,61 @@ def draft_import(*, user: Any, uploads: Mapping[str, bytes]) -> Draft:
     )
     audit(user, "imported", process_id, None, files=sorted(files))
     return draft
+
+
+def _unpacked(uploads: Mapping[str, bytes]) -> Mapping[str, bytes]:
+    """The files inside a conflict download (``{"x.bpmn": "<xml…>", "forms/a.json": …}``),
+    else the uploads as they are."""
+    if len(uploads) != 1:
+        return uploads
+    [(name, data)] = uploads.items()
+    if not name.endswith(".json"):
+        return uploads
+    try:
+        bundle = load_json(data, max_bytes=xmlsafe.MAX_MODEL_BYTES)
+    except JsonRefused:
+        return uploads
+    if not isinstance(bundle, dict) or not bundle:
+        return uploads
+    named = all(
+        isinstance(k, str) and isinstance(v, str) and k.endswith((".bpmn", ".dmn", ".json"))
+        for k, v in bundle.items()
+    )
+    if not named or not any(k.endswith(".bpmn") for k in bundle):
+        return uploads  # a form schema, not a bundle
+    return {k: v.encode("utf-8") for k, v in bundle.items()}
+
+
+def draft_discard(*, draft_id: int, user: Any) -> str:
+    """Delete a draft (its versions, if any, stay deployed); returns its process id."""
+    assert_designer(user)
+    draft = Draft.objects.get(pk=draft_id)
+    process_id = draft.process_id
+    draft.delete()
+    audit(user, "discarded", process_id, None, draft=draft_id)
+    return process_id
+
+
+def process_archive(*, process_id: str, user: Any) -> int:
+    """Retire every deployed version of a process a designer brought in (no new case
+    starts on it; running cases finish on their version). Fuzhi's own processes, which
+    ``load_models`` deploys from ``bpmn/``, carry the regulation and are never archived.
+    Returns how many versions were retired."""
+    assert_designer(user)
+    versions = Definition.objects.select_for_update().filter(process_id=process_id)
+    with transaction.atomic():
+        if any(v.deployed_by_id is None for v in versions):
+            raise StepRefused(
+                _("%(p)s is one of Fuzhi's own processes; it can be changed, not archived.")
+                % {"p": process_id}
+            )
+        retired = 0
+        for version in versions.filter(state=DefinitionState.DEPLOYED):
+            version.retire()
+            version.save(update_fields=["state"])
+            retired += 1
+    audit(user, "archived", process_id, None, versions=retired)
+    return retired
 
 
 def _upload_name(name: str) -> str:
@@ -216,17 +292,22 @@ def changed_underneath(draft: Draft) -> str:
     ) % {"who": name, "when": when, "rev": draft.revision}
 
 
-def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
-    """Deploy the saved draft as the process's next version; refused while it has errors."""
+def draft_deploy(
+    *, draft_id: int, revision: int, user: Any, over_newer: bool = False
+) -> Definition:
+    """Deploy the saved draft as the process's next version; refused while it has errors,
+    and, unless ``over_newer``, when a newer version than the draft's base was deployed."""
     assert_designer(user)
     draft = Draft.objects.get(pk=draft_id)
     if draft.revision != revision:
         raise DraftConflict(changed_underneath(draft), draft=draft)
+    if not over_newer:
+        _refuse_over_newer(draft)
     problems = checking.draft_problems(draft.files)
     if problems:
         raise StepRefused(
             _("The model has %(n)d problem(s) and cannot be deployed; the first: %(first)s")
-            % {"n": len(problems), "first": problems[0].one_line()}
+            % {"n": len(problems), "first": problem_texts.located(problems[0])}
         )
     if not any(checking.is_process_file(n, t) for n, t in draft.files.items()):
         raise StepRefused(
@@ -250,6 +331,22 @@ def draft_deploy(*, draft_id: int, revision: int, user: Any) -> Definition:
     return definition
 
 
+def _refuse_over_newer(draft: Draft) -> None:
+    base = draft.based_on
+    if base is None:
+        return
+    newest = Definition.objects.filter(process_id=base.process_id).order_by("-version").first()
+    if newest is not None and newest.version > base.version:
+        raise NewerVersionDeployed(
+            _(
+                "This draft was started from version %(base)d, but version %(newest)d has "
+                "been deployed since; deploying it would undo what version %(newest)d "
+                "changed. Compare the two first, or deploy anyway."
+            )
+            % {"base": base.version, "newest": newest.version}
+        )
+
+
 # ----------------------------------------------------------------------- checks, test run
 
 
@@ -268,7 +365,7 @@ def draft_test_run(*, user: Any, files: Any, start: Any, inputs: Any) -> trial_r
     if problems:
         raise StepRefused(
             _("Fix the model's problems before a test run; the first: %(first)s")
-            % {"first": problems[0].one_line()}
+            % {"first": problem_texts.located(problems[0])}
         )
     definition = catalog.load_definition({n: t.encode("utf-8") for n, t in cleaned.items()})
     inputs, start = inputs or [], start or {}

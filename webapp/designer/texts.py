@@ -56,6 +56,33 @@ def js_texts() -> dict[str, str]:
         "result_variable": _("Result variable"),
         "parameters": _("Parameters (name, type, Python expression)"),
         "add_parameter": _("Add parameter"),
+        "id_taken": _("The id %s is already used by another element."),
+        "id_invalid": _("An id starts with a letter and holds letters, digits, _ . or -."),
+        "script": _("Script (restricted Python)"),
+        "script_help": _("Checked as you type by the same rules a deploy applies."),
+        "called_element": _("Called process (its process id)"),
+        "multi_instance": _("Multi-instance"),
+        "mi_none": _("none"),
+        "mi_parallel": _("parallel"),
+        "mi_sequential": _("sequential"),
+        "mi_cardinality": _("How many times (Python expression)"),
+        "mi_completion": _("Completion condition (Python expression)"),
+        "messageRef": _("Message"),
+        "signalRef": _("Signal"),
+        "errorRef": _("Error"),
+        "escalationRef": _("Escalation"),
+        "new_reference": _("New…"),
+        "reference_name": _("Name of the new message, signal, error or escalation"),
+        "timeDuration": _("duration"),
+        "timeDate": _("date and time"),
+        "timeCycle": _("cycle"),
+        "field_choices": _("Choices, separated by commas"),
+        "field_description": _("Help text shown under the field"),
+        "format_none": _("(any text)"),
+        "format_date": _("date"),
+        "format_date-time": _("date and time"),
+        "format_email": _("email address"),
+        "xml": _("XML"),
         "nothing_selected": _("Select an element to edit what the engine reads from it."),
         "start_data": _("Sample start data (JSON)"),
         "start_run": _("Start test run"),
@@ -70,6 +97,7 @@ def js_texts() -> dict[str, str]:
         "removed": _("removed"),
         "changed": _("changed"),
         "layout": _("moved"),
+        "moved_group": _("%s elements only moved (layout)"),
         "no_changes": _("The two versions are the same."),
         "unsaved": _("You have unsaved changes."),
         "not_a_model": _("not a BPMN 2.0 or DMN document, so it is shown as text"),
@@ -81,6 +109,11 @@ def js_texts() -> dict[str, str]:
             "the file has no diagram (BPMNDI) to draw, so it is shown as XML text; "
             "it can be edited and checked as text"
         ),
+        "import_warnings": _("the editor could not read %s part(s) of the file and left them out:"),
+        "xml_view": _(
+            "The file's XML: edit it and press XML view again to read it back into the diagram."
+        ),
+        "export_bpmn_only": _("Only a BPMN diagram can be exported as an image."),
         "dmn_converted": _(
             "This decision table uses a newer DMN version; the editor shows it, and saves "
             "it, as DMN 1.3."

@@ -22,7 +22,7 @@ from processes.trial_run import TrialRun
 from webapp.cases.models import Definition
 from webapp.errors import StepRefused, body_refused
 
-from . import moves, selectors, services
+from . import moves, problem_texts, selectors, services
 from .models import Draft
 from .texts import js_texts
 
@@ -88,7 +88,8 @@ def _run_body(result: TrialRun) -> dict[str, Any]:
         "completed": result.completed,
         "data": result.data,
         "operator_calls": [asdict(call) for call in result.operator_calls],
-        "error": result.error,
+        "error": problem_texts.text(result.error) if result.error else "",
+        "error_en": result.error,
         "field_errors": result.field_errors,
     }
 
@@ -98,7 +99,11 @@ def _run_body(result: TrialRun) -> dict[str, Any]:
 
 @designer_only
 def index(request: HttpRequest) -> HttpResponse:
-    context = {"rows": selectors.process_rows(), "events": selectors.recent_events()}
+    context = {
+        "rows": selectors.process_rows(),
+        "events": selectors.recent_events(),
+        "show_archived": request.GET.get("archived") == "1",
+    }
     return render(request, "designer/index.html", context)
 
 
@@ -131,6 +136,33 @@ def draft_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("designer:index")
     return redirect("designer:edit", draft_id=draft.pk)
+
+
+@designer_only
+@require_POST
+def archive(request: HttpRequest, process_id: str) -> HttpResponse:
+    try:
+        n = services.process_archive(process_id=process_id, user=request.user)
+    except StepRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("designer:index")
+    messages.success(
+        request, _("%(p)s was archived: %(n)d version(s) retired.") % {"p": process_id, "n": n}
+    )
+    return redirect("designer:index")
+
+
+@designer_only
+@require_POST
+def discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+    try:
+        process_id = services.draft_discard(draft_id=draft_id, user=request.user)
+    except Draft.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request, _("Draft #%(n)d of %(p)s was discarded.") % {"n": draft_id, "p": process_id}
+    )
+    return redirect("designer:index")
 
 
 @designer_only
@@ -180,6 +212,7 @@ def compare(request: HttpRequest, process_id: str) -> HttpResponse:
         "a": pair.old,
         "b": pair.new,
         "form_changes": selectors.form_changes(pair.old, pair.new),
+        "model_changes": selectors.model_changes(pair.old, pair.new),
         "i18n": js_texts(),
     }
     return render(request, "designer/compare.html", context)
@@ -237,9 +270,15 @@ def check(request: HttpRequest, draft_id: int) -> JsonResponse:
 @require_POST
 def deploy(request: HttpRequest, draft_id: int) -> JsonResponse:
     try:
+        body = _body(request)
         definition = services.draft_deploy(
-            draft_id=draft_id, revision=_revision(_body(request)), user=request.user
+            draft_id=draft_id,
+            revision=_revision(body),
+            user=request.user,
+            over_newer=body.get("over_newer") is True,
         )
+    except services.NewerVersionDeployed as exc:
+        return _refused(exc, newer=True)
     except StepRefused as exc:
         return _refused(exc)
     except Draft.DoesNotExist:

@@ -8,9 +8,13 @@ import spiffModdle from "./spiff-moddle.js";
 import { FuzhiPanel } from "./panel.js";
 import { lint } from "./lint.js";
 import { Sandbox } from "./sandbox.js";
+import { BPMN_ZH, DMN_ZH, translateModule, warningText } from "./i18n-zh.js";
 import { download, el, postJSON, t } from "./util.js";
 
 const MARKERS = ["fz-error", "fz-warn"];
+// DMN cells and input expressions are Python here (SpiffWorkflow evaluates them so), never FEEL.
+const PYTHON = { value: "python", label: "Python" };
+const EXPRESSION_LANGUAGES = { options: [PYTHON], defaults: { editor: "python", inputCell: "python", outputCell: "python" } };
 
 export class Editor {
   constructor(root) {
@@ -30,8 +34,21 @@ export class Editor {
     this.dmnBox = el("div", { class: "designer-dmn", hidden: true });
     this.textBox = el("textarea", { class: "designer-text", hidden: true, spellcheck: "false", "data-testid": "designer-text" });
     this.canvas.append(this.bpmnBox, this.dmnBox, this.textBox);
-    this.modeler = new BpmnModeler({ container: this.bpmnBox, moddleExtensions: { spiffworkflow: spiffModdle } });
-    this.dmn = new DmnModeler({ container: this.dmnBox });
+    this.modeler = new BpmnModeler({
+      container: this.bpmnBox,
+      moddleExtensions: { spiffworkflow: spiffModdle },
+      additionalModules: [translateModule(BPMN_ZH)],
+    });
+    this.dmn = new DmnModeler({
+      container: this.dmnBox,
+      // dmn-js's Manager replaces common.additionalModules with each view's own, so the
+      // translation goes to every view by name.
+      common: { expressionLanguages: EXPRESSION_LANGUAGES },
+      drd: { additionalModules: [translateModule(DMN_ZH)] },
+      decisionTable: { additionalModules: [translateModule(DMN_ZH)] },
+      literalExpression: { additionalModules: [translateModule(DMN_ZH)] },
+      boxedExpression: { additionalModules: [translateModule(DMN_ZH)] },
+    });
     const bundle = { files: this.files, changed: () => this.touch() };
     this.panel = new FuzhiPanel({ container: root.querySelector("[data-testid=designer-panel]"), modeler: this.modeler, config: this.config, bundle });
     this.sandbox = new Sandbox({ editor: this, container: root.querySelector("[data-testid=designer-sandbox]") });
@@ -43,9 +60,13 @@ export class Editor {
       this.files[this.current] = this.textBox.value;
       this.touch();
     });
-    root.querySelectorAll("[data-action]").forEach((button) =>
-      button.addEventListener("click", () => this.run(button.dataset.action)),
+    // Only the toolbar's own buttons: bpmn-js's palette and context pad carry data-action
+    // too ("hand-tool"), and binding them here answered "this[e] is not a function".
+    root.querySelectorAll("[data-designer-action]").forEach((button) =>
+      button.addEventListener("click", () => this.run(button.dataset.designerAction)),
     );
+    // The panel's script field asks for the server's check while the designer types.
+    root.addEventListener("fz-check", () => this.run("check"));
     window.addEventListener("beforeunload", (event) => {
       if (this.dirty) event.preventDefault();
     });
@@ -131,7 +152,7 @@ export class Editor {
       this.bpmnBox.hidden = this.dmnBox.hidden = true;
       this.textBox.hidden = false;
       this.textBox.value = text;
-      const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : error.message || error;
+      const reason = /no diagram to display/i.test(String(error.message)) ? t("no_diagram") : warningText(String(error.message || error));
       this.say(`${name}: ${reason}`, "error");
     }
     this.renderProblems();
@@ -148,7 +169,8 @@ export class Editor {
 
   async importBpmn(name, text) {
     try {
-      await this.modeler.importXML(text);
+      const { warnings } = await this.modeler.importXML(text);
+      this.importWarnings(name, warnings);
     } catch (error) {
       // A model from a tool that writes no diagram (no BPMNDI): lay it out, say so.
       if (!/no diagram to display/i.test(String(error.message))) throw error;
@@ -258,8 +280,10 @@ export class Editor {
   // ----------------------------------------------------------------- actions
 
   async run(action) {
+    const handler = this[`do_${action}`];
+    if (typeof handler !== "function") return;
     try {
-      await this[`do_${action}`]();
+      await handler.call(this);
     } catch (error) {
       this.say(t("failed", error.message || error), "error");
     }
@@ -301,7 +325,10 @@ export class Editor {
   async do_deploy() {
     if (this.dirty) await this.do_save();
     if (this.dirty) return;
-    const { ok, data } = await postJSON(this.urls.deploy, { revision: this.revision });
+    let { ok, data } = await postJSON(this.urls.deploy, { revision: this.revision });
+    if (!ok && data.newer && window.confirm(data.error)) {
+      ({ ok, data } = await postJSON(this.urls.deploy, { revision: this.revision, over_newer: true }));
+    }
     if (!ok) return this.say(data.error, "error");
     this.status.replaceChildren(
       t("deployed", data.version),
@@ -317,6 +344,58 @@ export class Editor {
   async do_download() {
     await this.sync();
     download(this.current, this.files[this.current]);
+  }
+
+  importWarnings(name, warnings) {
+    // bpmn-js drops what it cannot read (an unknown element, a broken reference): say so.
+    if (!warnings || !warnings.length) return;
+    const first = warningText(warnings[0].message || String(warnings[0]));
+    this.say(`${name}: ${t("import_warnings", warnings.length)} ${first}`, "error");
+    this.root.dataset.importWarnings = String(warnings.length);
+  }
+
+  async do_xml() {
+    // The XML of the open file as text; "apply" reads it back (bpmn-js says what is wrong).
+    await this.sync();
+    const name = this.current;
+    if (!name) return;
+    const showing = this.root.dataset.xmlView === "true";
+    if (showing) {
+      const text = this.textBox.value;
+      this.files[name] = text;
+      delete this.root.dataset.xmlView;
+      await this.open(name);
+      return;
+    }
+    this.root.dataset.xmlView = "true";
+    this.bpmnBox.hidden = this.dmnBox.hidden = true;
+    this.textBox.hidden = false;
+    this.textBox.value = this.files[name];
+    this.bpmnOpen = this.dmnOpen = false;
+    this.say(t("xml_view"), "info");
+  }
+
+  async do_svg() {
+    if (!this.bpmnOpen) return this.say(t("export_bpmn_only"), "error");
+    const { svg } = await this.modeler.saveSVG();
+    download(this.current.replace(/\.[^.]+$/, ".svg"), svg);
+  }
+
+  async do_png() {
+    if (!this.bpmnOpen) return this.say(t("export_bpmn_only"), "error");
+    const { svg } = await this.modeler.saveSVG();
+    const image = new Image();
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    await image.decode();
+    const canvas = el("canvas", { width: image.width * 2, height: image.height * 2 });
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    const link = el("a", { href: canvas.toDataURL("image/png"), download: this.current.replace(/\.[^.]+$/, ".png") });
+    document.body.append(link);
+    link.click();
+    link.remove();
   }
 
   async do_testrun() {

@@ -57,6 +57,7 @@ const RULES = {
   "superfluous-label": superfluousLabel,
   "superfluous-termination": superfluousTermination,
 };
+import { LINT_ZH, isChinese } from "./i18n-zh.js";
 
 const resolver = {
   resolveRule(pkg, name) {
@@ -81,7 +82,8 @@ export async function lint(definitions) {
   for (const [rule, reports] of Object.entries(results)) {
     for (const report of reports) {
       if (report.category === "rule-error") continue; // a rule that crashed is not the model's fault
-      problems.push({ element_id: report.id, message: `${report.message} (${rule})`, category: report.category, rule });
+      const message = isChinese() && LINT_ZH[rule] ? LINT_ZH[rule] : `${report.message} (${rule})`;
+      problems.push({ element_id: report.id, message, message_en: report.message, category: report.category, rule });
     }
   }
   return problems;

@@ -2,6 +2,8 @@
 // (docs/modelling.md): lane = role, user-task form (JSON Schema file) and dueIn,
 // documentation citing the article, gateway conditions, timers, the decision a
 // business-rule task calls, the operator (and its parameters) a service task calls.
+import { readableId } from "./ids.js";
+import { ATTACHMENT, attachmentLimits, fieldDetails, newAttachment } from "./fields.js";
 import { el, t } from "./util.js";
 
 const FORM = "formJsonSchemaFilename";
@@ -9,10 +11,10 @@ const DUE = "dueIn";
 const FIELD_TYPES = ["string", "integer", "number", "boolean", "attachment"];
 // What a field of kind attachment may accept, and its default limits (processes/attachments.py
 // holds the ceilings the deploy checks: 10 files, 20 MB each).
-const FILE_KINDS = ["pdf", "jpeg", "png"];
-const ATTACHMENT = "x-attachment";
-const newAttachment = () => ({ accept: [...FILE_KINDS], maxFiles: 3, maxSize: 10 * 1024 * 1024 });
 const ARTICLE = /Art\.\s*\d+/;
+const ID = /^[A-Za-z_][\w.-]*$/;
+const EVENT_REFS = { "bpmn:MessageEventDefinition": ["messageRef", "bpmn:Message"], "bpmn:SignalEventDefinition": ["signalRef", "bpmn:Signal"], "bpmn:ErrorEventDefinition": ["errorRef", "bpmn:Error"], "bpmn:EscalationEventDefinition": ["escalationRef", "bpmn:Escalation"] };
+const LOOP = "bpmn:MultiInstanceLoopCharacteristics";
 
 export class FuzhiPanel {
   constructor({ container, modeler, config, bundle }) {
@@ -23,6 +25,10 @@ export class FuzhiPanel {
     this.element = null;
     const events = modeler.get("eventBus");
     events.on("selection.changed", (event) => this.show(event.newSelection[0] || null));
+    events.on(["commandStack.shape.create.postExecuted", "commandStack.connection.create.postExecuted"], (event) => {
+      const element = event.context.shape || event.context.connection;
+      if (element) this.readableId(element);
+    });
     events.on("commandStack.changed", () => {
       // Re-render after an edit made on the canvas (or undo), not while typing here.
       if (!this.container.contains(document.activeElement)) this.show(this.element);
@@ -47,12 +53,17 @@ export class FuzhiPanel {
     }
     const bo = this.element.businessObject;
     const type = bo.$type;
-    this.container.append(
-      el("h3", {}, `${type.replace("bpmn:", "")} `, el("code", { "data-testid": "panel-id" }, bo.id)),
-    );
+    this.container.append(el("h3", {}, `${this.kindLabel(type)} `, el("code", { "data-testid": "panel-id" }, bo.id)));
+    this.container.append(this.idField(bo));
     if (type === "bpmn:Lane") return this.container.append(this.laneRole(bo));
     if (type !== "bpmn:Process" && type !== "bpmn:Collaboration") this.container.append(this.nameField(bo));
     this.container.append(this.documentationField(bo));
+    if (type === "bpmn:ScriptTask") this.container.append(this.script(bo));
+    if (type === "bpmn:CallActivity") this.container.append(this.calledElement(bo));
+    if (/Task$|SubProcess$|CallActivity$/.test(type)) this.container.append(...this.multiInstance(bo));
+    for (const definition of bo.eventDefinitions || []) {
+      if (EVENT_REFS[definition.$type]) this.container.append(this.eventRef(definition));
+    }
     if (type === "bpmn:UserTask" || type === "bpmn:ManualTask") this.container.append(...this.userTask(bo));
     if (type === "bpmn:SequenceFlow") this.container.append(...this.condition(bo));
     if (type === "bpmn:BusinessRuleTask") this.container.append(this.decision(bo));
@@ -67,10 +78,121 @@ export class FuzhiPanel {
     return el("div", { class: "field", "data-panel-field": key }, el("label", {}, label, input), hint || null);
   }
 
+  kindLabel(type) {
+    // "bpmn:UserTask" -> "User task", as bpmn-js's own menus name it (so it is translated).
+    const words = type.replace(/^\w+:/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+    const label = words.charAt(0).toUpperCase() + words.slice(1);
+    return this.modeler.get("translate")(label.replace("Sub process", "Sub-process"));
+  }
+
   nameField(bo) {
-    const input = el("input", { value: bo.name || "" });
-    input.addEventListener("change", () => this.modeling.updateProperties(this.element, { name: input.value }));
+    const input = el("input", { value: bo.name || "", "data-testid": "panel-name" });
+    input.addEventListener("change", () => {
+      this.modeling.updateProperties(this.element, { name: input.value });
+      this.readableId(this.element);
+    });
     return this.field("name", t("element_name"), input);
+  }
+
+  idField(bo) {
+    // Ids appear in case histories and migration reasons: editable, checked, unique.
+    const input = el("input", { value: bo.id, "data-testid": "panel-id-input", spellcheck: "false" });
+    const error = el("p", { class: "error", hidden: true });
+    input.addEventListener("change", () => {
+      const next = input.value.trim();
+      const taken = next !== bo.id && this.modeler.get("elementRegistry").get(next);
+      error.hidden = ID.test(next) && !taken;
+      error.textContent = taken ? t("id_taken", next) : t("id_invalid");
+      if (!error.hidden) return;
+      this.modeling.updateProperties(this.element, { id: next });
+      this.show(this.element);
+    });
+    return this.field("id", t("id"), input, error);
+  }
+
+  readableId(element) {
+    readableId(this.modeler, element);
+  }
+
+  script(bo) {
+    // Checked by the server's sandbox policy as you type (the same check a deploy runs).
+    const input = el("textarea", { rows: 8, spellcheck: "false", class: "code", "data-testid": "panel-script" }, bo.script || "");
+    const write = () => this.modeling.updateProperties(this.element, { script: input.value, scriptFormat: "python" });
+    input.addEventListener("input", () => {
+      clearTimeout(this.scriptTimer);
+      this.scriptTimer = setTimeout(() => {
+        write();
+        this.container.dispatchEvent(new CustomEvent("fz-check", { bubbles: true }));
+      }, 700);
+    });
+    input.addEventListener("change", write);
+    return this.field("script", t("script"), input, el("p", { class: "help" }, t("script_help")));
+  }
+
+  calledElement(bo) {
+    const input = el("input", { value: bo.calledElement || "", "data-testid": "panel-called-element" });
+    input.addEventListener("change", () => this.modeling.updateProperties(this.element, { calledElement: input.value.trim() || undefined }));
+    return this.field("called-element", t("called_element"), input);
+  }
+
+  multiInstance(bo) {
+    const loop = bo.loopCharacteristics?.$type === LOOP ? bo.loopCharacteristics : null;
+    const kind = el(
+      "select",
+      { "data-testid": "panel-multi-instance" },
+      ["", "parallel", "sequential"].map((k) => el("option", { value: k, selected: (loop ? (loop.isSequential ? "sequential" : "parallel") : "") === k }, t(`mi_${k || "none"}`))),
+    );
+    kind.addEventListener("change", () => {
+      const loopCharacteristics = kind.value ? this.moddle.create(LOOP, { isSequential: kind.value === "sequential" }) : undefined;
+      if (loopCharacteristics && loop) {
+        loopCharacteristics.loopCardinality = loop.loopCardinality;
+        loopCharacteristics.completionCondition = loop.completionCondition;
+      }
+      this.modeling.updateProperties(this.element, { loopCharacteristics });
+      this.show(this.element);
+    });
+    const parts = [this.field("multi-instance", t("multi_instance"), kind)];
+    if (!loop) return parts;
+    for (const [key, label] of [["loopCardinality", "mi_cardinality"], ["completionCondition", "mi_completion"]]) {
+      const input = el("input", { value: loop[key]?.body || "", spellcheck: "false" });
+      input.addEventListener("change", () => {
+        const value = input.value.trim() ? this.moddle.create("bpmn:FormalExpression", { body: input.value.trim() }) : undefined;
+        this.modeling.updateModdleProperties(this.element, loop, { [key]: value });
+      });
+      parts.push(this.field(key, t(label), input));
+    }
+    return parts;
+  }
+
+  eventRef(definition) {
+    // Messages, signals, errors and escalations are root elements the event points to.
+    const [attr, type] = EVENT_REFS[definition.$type];
+    const definitions = this.modeler.getDefinitions();
+    const roots = definitions.get("rootElements").filter((r) => r.$type === type);
+    const current = definition[attr];
+    const select = el(
+      "select",
+      { "data-testid": `panel-${attr}` },
+      el("option", { value: "" }, "—"),
+      roots.map((r) => el("option", { value: r.id, selected: r === current }, r.name ? `${r.name} (${r.id})` : r.id)),
+      el("option", { value: "__new__" }, t("new_reference")),
+    );
+    select.addEventListener("change", () => {
+      let target = roots.find((r) => r.id === select.value);
+      if (select.value === "__new__") {
+        const name = (window.prompt(t("reference_name"), "") || "").trim();
+        if (!name) return this.show(this.element);
+        const words = name.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").toLowerCase();
+        let id = /^[a-z]/.test(words) ? words : `${type.slice(5).toLowerCase()}_${roots.length + 1}`;
+        while (this.modeler.get("elementRegistry").get(id) || definitions.get("rootElements").some((r) => r.id === id)) id = `${id}_1`;
+        target = this.moddle.create(type, { id, name });
+        target.$parent = definitions;
+        definitions.get("rootElements").push(target);
+      }
+      this.modeling.updateModdleProperties(this.element, definition, { [attr]: target || undefined });
+      this.show(this.element);
+    });
+    return this.field(attr, t(attr), select);
   }
 
   documentationField(bo) {
@@ -243,39 +365,11 @@ export class FuzhiPanel {
       save();
       this.show(this.element);
     });
-    const row = el("tr", { "data-form-field": name }, el("td", {}, rename), el("td", {}, label), el("td", {}, type), el("td", {}, req), el("td", {}, remove));
-    return prop[ATTACHMENT] ? [row, this.attachmentLimits(name, prop[ATTACHMENT], save)] : row;
+    const main = el("tr", { "data-form-field": name }, el("td", {}, rename), el("td", {}, label), el("td", {}, type), el("td", {}, req), el("td", {}, remove));
+    const rows = [main, fieldDetails(name, prop, save)];
+    return prop[ATTACHMENT] ? [...rows, attachmentLimits(name, prop[ATTACHMENT], save)] : rows;
   }
 
-  // The limits of a field of kind attachment: what it accepts, how many files, how large.
-  attachmentLimits(name, limits, save) {
-    const kinds = FILE_KINDS.map((kind) => {
-      const box = el("input", { type: "checkbox", checked: (limits.accept || FILE_KINDS).includes(kind), "data-accept": kind });
-      box.addEventListener("change", () => {
-        const chosen = new Set(limits.accept || FILE_KINDS);
-        if (box.checked) chosen.add(kind);
-        else chosen.delete(kind);
-        limits.accept = FILE_KINDS.filter((k) => chosen.has(k));
-        save();
-      });
-      return el("label", { class: "inline" }, box, ` ${t(`kind_${kind}`)} `);
-    });
-    const count = el("input", { type: "number", min: 1, max: 10, value: limits.maxFiles || 1, "data-max-files": name, size: 3 });
-    count.addEventListener("change", () => {
-      limits.maxFiles = Math.min(10, Math.max(1, parseInt(count.value, 10) || 1));
-      save();
-    });
-    const size = el("input", { type: "number", min: 1, max: 20, value: Math.round((limits.maxSize || 10485760) / 1048576), "data-max-size": name, size: 3 });
-    size.addEventListener("change", () => {
-      limits.maxSize = Math.min(20, Math.max(1, parseInt(size.value, 10) || 10)) * 1048576;
-      save();
-    });
-    return el(
-      "tr",
-      { "data-attachment-limits": name },
-      el("td", { colspan: 5 }, t("accepts"), " ", kinds, el("label", { class: "inline" }, ` ${t("max_files")} `, count), el("label", { class: "inline" }, ` ${t("max_size_mb")} `, size)),
-    );
-  }
 
   // ------------------------------------------------- flows, timers, calls
 
@@ -294,7 +388,7 @@ export class FuzhiPanel {
   timer(definition) {
     const kinds = ["timeDuration", "timeDate", "timeCycle"];
     const current = kinds.find((k) => definition[k]) || "timeDuration";
-    const kind = el("select", {}, kinds.map((k) => el("option", { value: k, selected: k === current }, k)));
+    const kind = el("select", {}, kinds.map((k) => el("option", { value: k, selected: k === current }, t(k))));
     const expression = el("input", { value: definition[current]?.body || "" });
     const write = () => {
       const props = Object.fromEntries(kinds.map((k) => [k, undefined]));
