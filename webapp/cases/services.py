@@ -42,7 +42,7 @@ from .subjects import (
 )
 
 
-def _context(case: Case, actor: Any) -> StepContext:
+def step_context(case: Case, actor: Any) -> StepContext:
     return StepContext(
         case=case,
         actor=actor,
@@ -64,7 +64,7 @@ def case_start(
     """Open a case on ``definition`` and run it to its first wait."""
     with transaction.atomic():
         case = _case_create(definition, agency, title, actor, subject, parent)
-        context = _context(case, actor)
+        context = step_context(case, actor)
         outcome = run_engine(
             lambda: engine.start(
                 parsed(definition),
@@ -74,15 +74,7 @@ def case_start(
                 context=context,
             )
         )
-        stage_event(
-            case,
-            kind="case_started",
-            title=_("Case opened: %(title)s") % {"title": title},
-            actor=actor,
-            data_after=dict(data),
-            comment=_opened_by(parent, data),
-            articles=", ".join(f"Art. {n}" for n in sorted(parsed(definition).articles)[:6]),
-        )
+        stage_opened(case, data, actor, parent)
         # A new case has no tasks yet: nothing to read back.
         store_outcome(case, outcome, context, open_tasks=[])
     return case
@@ -110,6 +102,20 @@ def _case_create(
     case.business_key = business_key(case)
     Case.objects.filter(pk=case.pk).update(business_key=case.business_key)
     return case
+
+
+def stage_opened(case: Case, data: Mapping[str, Any], actor: Any, parent: Case | None) -> None:
+    """The opening line of a case's history, with the start data and the process's
+    articles."""
+    stage_event(
+        case,
+        kind="case_started",
+        title=_("Case opened: %(title)s") % {"title": case.title},
+        actor=actor,
+        data_after=dict(data),
+        comment=_opened_by(parent, data),
+        articles=", ".join(f"Art. {n}" for n in sorted(parsed(case.definition).articles)[:6]),
+    )
 
 
 def _opened_by(parent: Case | None, data: Mapping[str, Any]) -> str:
@@ -333,7 +339,7 @@ def task_complete(
         _refuse_own_approval(task, case, user)
         four_eyes_refuse(task=task, case=case, user=user)
         before = dict(case.data)
-        context = _context(case, user)
+        context = step_context(case, user)
         outcome = run_engine(
             lambda: engine.complete_task(
                 parsed(case.definition),
@@ -404,7 +410,7 @@ def case_wake(*, case_id: int) -> Case:
         )
         if case.status != "running":
             return case
-        context = _context(case, None)
+        context = step_context(case, None)
         outcome = run_engine(
             lambda: engine.advance(
                 parsed(case.definition),
