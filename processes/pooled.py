@@ -3,7 +3,9 @@
 :class:`PooledEnvironment` is what the engine gives SpiffWorkflow: each script,
 condition, timer, multi-instance and operator expression goes to a worker of
 ``pool.py`` (``worker.py`` runs it with the restricted environment of ``sandbox/``),
-and each business rule task's decision table goes whole (:class:`PooledDecision`, one
+except an expression whose shape proves it cheap and harmless (a comparison, a look-up
+in a literal table: ``sandbox/trivial.py``), which is evaluated here; each business
+rule task's decision table goes whole (:class:`PooledDecision`, one
 round trip rather than one per cell); :func:`validate` checks a task's data against its
 form there too. One engine call may evaluate for at most ``Limits.step_budget`` seconds
 in all (a :class:`~processes.pool.Budget`), so a decision table of thousands of rules or
@@ -23,6 +25,7 @@ from typing import Any
 from . import pool
 from .errors import ModelRefused, ScriptFailed, ScriptRefused, one_line
 from .pool import Budget
+from .sandbox import trivial
 from .sandbox.environment import HELPERS, SandboxEnvironment
 from .sandbox.policy import prefix
 from .script_helpers import today, working_days_duration
@@ -56,6 +59,11 @@ class PooledEnvironment(SandboxEnvironment):
         *,
         where: str = "",
     ) -> Any:
+        try:
+            # A comparison or a table look-up proven cheap by its shape needs no worker.
+            return trivial.evaluate(expression, context)
+        except trivial.NotTrivial:
+            pass
         reply = self._run("evaluate", expression, context, external_context, where)
         return reply.get("value")
 

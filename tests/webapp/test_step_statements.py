@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from processes import pool
 from webapp.accounts.models import Delegation
 from webapp.accounts.roles import Role
 from webapp.cases.history import verify_case
@@ -137,3 +138,19 @@ def test_a_delegation_found_with_the_routing_rule_still_reaches_the_delegate(
         approver,
     )
     assert case.events.filter(kind="task_delegated", task=approval).count() == 1
+
+
+def test_the_approval_asks_the_sandbox_only_to_check_the_form(approval, approver, monkeypatch):
+    asked = []
+    real = pool.call
+
+    def counted(request, *args, **kwargs):
+        asked.append(request.get("op"))
+        return real(request, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "call", counted)
+    task_complete(task_id=approval.pk, user=approver, data={"decision": "approve"})
+    # The gateway's condition and the three parameters of the commendation record are a
+    # comparison and look-ups in literal tables: evaluated here (processes/sandbox/trivial.py).
+    assert asked == ["validate"]
+    assert Commendation.objects.filter(staff=approval.case.subject).count() == 1
