@@ -41,9 +41,11 @@ def yearly_assessment(workers: int = 2) -> tuple[list[Row], dict[str, Any]]:
     from webapp.cases.tasks import open_yearly_assessments
     from webapp.staff.models import Staff
 
-    year = 2100 - int(time.time()) % 50  # a year no earlier run opened
+    assessments = Case.objects.filter(definition__process_id="assessment")
+    used = set(assessments.values_list("data__assessment_year", flat=True).distinct())
+    year = next(y for y in range(2100, 2000, -1) if y not in used)  # none opened yet
     members = Staff.objects.filter(state="on_duty").count()
-    opened = Case.objects.filter(definition__process_id="assessment", data__assessment_year=year)
+    opened = assessments.filter(data__assessment_year=year)
     processes = start_workers(workers, queues="bench,celery")
     try:
         wait_ready(workers)

@@ -18,6 +18,8 @@ worker: a step has one notion of now, and tests that travel in time are believed
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -156,7 +158,44 @@ def validate(
     schema: dict[str, Any], data: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
     """The form errors of ``data`` (by field, the keyword that failed and its value), from
-    a worker."""
+    a worker; none, without asking one, for data that passed this schema before."""
+    key = _passed_key(schema, data)
+    if key is not None and _PASSED.get(key) is schema:
+        return {}, {}, {}
+    errors, codes, limits = _validate_in_worker(schema, data)
+    if key is not None and not errors:
+        _remember_pass(key, schema)
+    return errors, codes, limits
+
+
+# Data that passed a form's check passes it again: the check is a function of the schema
+# and the data alone (no clock, no randomness). So the page's check and the engine's
+# check of the same step ask the worker once, and so do a bulk completion's hundred
+# tasks of one decision. Only passes are kept; a refusal or a stopped check asks again.
+_PASSED: dict[tuple[int, str], dict[str, Any]] = {}
+_PASSED_MAX = 512
+_PASSED_LOCK = threading.Lock()
+
+
+def _passed_key(schema: dict[str, Any], data: dict[str, Any]) -> tuple[int, str] | None:
+    try:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None  # not plain JSON: always checked
+    # The schema object itself is kept as the value, so its id is not reused meanwhile.
+    return id(schema), text
+
+
+def _remember_pass(key: tuple[int, str], schema: dict[str, Any]) -> None:
+    with _PASSED_LOCK:
+        if len(_PASSED) >= _PASSED_MAX:
+            _PASSED.pop(next(iter(_PASSED)))
+        _PASSED[key] = schema
+
+
+def _validate_in_worker(
+    schema: dict[str, Any], data: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
     seconds = pool.limits().time_limit
     request = {"op": "validate", "schema": schema, "data": data, "cpu_limit": seconds + 1}
     deadline = time.monotonic() + seconds + pool.limits().grace

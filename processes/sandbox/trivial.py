@@ -14,7 +14,8 @@ evaluated here:
 - ``+`` of two texts, building at most ``MAX_TEXT`` characters;
 - a literal table of constants subscripted by one of the above.
 
-At most ``MAX_NODES`` nodes, so its time is bounded by its data's length. Anything
+At most ``MAX_NODES`` nodes, so its time is bounded by its data's length; and only what
+the worker's compile-time policy accepts (``policy.check_expression``). Anything
 else, and any expression that fails here (an unknown name, a key the table lacks), is
 sent to the worker as before, so its value or its error is the worker's: this module
 answers only when plain Python and the restricted environment cannot differ.
@@ -26,6 +27,9 @@ import ast
 import math
 from functools import lru_cache
 from typing import Any
+
+from ..errors import ScriptRefused
+from .policy import check_expression
 
 MAX_NODES = 64
 MAX_TEXT = 10_000
@@ -61,6 +65,11 @@ def _shape(expression: str) -> ast.expr | None:
         return None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES or not all(_allowed(node) for node in nodes):
+        return None
+    try:
+        # Only what the worker's own policy would compile (a name it reserves, say).
+        check_expression(expression)
+    except ScriptRefused:
         return None
     return tree.body
 

@@ -24,6 +24,7 @@ DATA = {
     "nothing": None,
     "names": ["a", "b"],
     "table": {"a": 1},
+    "x__roles__": 1,
 }
 
 TRIVIAL = [
@@ -56,6 +57,7 @@ WORKERS_OWN = [
     "score < 4",
     "decision in ('approve', 'reject')",
     "_private == 1",
+    "x__roles__ == 1",  # a name the worker's policy refuses: refused there, as before
     "(lambda: 1)()",
     "{'a': names}['a']",
     "1e400 == 1",

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from processes import pool
+from processes import pool, pooled
 from webapp.accounts.models import Delegation
 from webapp.accounts.roles import Role
 from webapp.cases.history import verify_case
@@ -149,8 +149,30 @@ def test_the_approval_asks_the_sandbox_only_to_check_the_form(approval, approver
         return real(request, *args, **kwargs)
 
     monkeypatch.setattr(pool, "call", counted)
+    monkeypatch.setattr(pooled, "_PASSED", {})  # no earlier test's pass of this form
     task_complete(task_id=approval.pk, user=approver, data={"decision": "approve"})
     # The gateway's condition and the three parameters of the commendation record are a
     # comparison and look-ups in literal tables: evaluated here (processes/sandbox/trivial.py).
     assert asked == ["validate"]
     assert Commendation.objects.filter(staff=approval.case.subject).count() == 1
+
+
+def test_a_page_completion_checks_its_form_in_a_worker_once(
+    client, approval, approver, monkeypatch
+):
+    asked = []
+    real = pool.call
+
+    def counted(request, *args, **kwargs):
+        asked.append(request.get("op"))
+        return real(request, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "call", counted)
+    monkeypatch.setattr(pooled, "_PASSED", {})
+    assert client.login(username=approver.username, password=PASSWORD)
+    url = reverse("inbox:task", args=[approval.pk])
+    response = client.post(url, {"decision": "approve", "reason": "同意", "_comment": ""})
+    assert response.status_code == 302
+    # The page's check and the engine's are the same check of the same data.
+    assert asked == ["validate"]
+    assert HumanTask.objects.get(pk=approval.pk).state == TaskState.DONE
