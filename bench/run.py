@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         import django
 
         django.setup()
-        from . import growth, inbox, sandbox, step, storage
+        from . import bulk, growth, inbox, sandbox, step, storage
 
         runs = 40 if args.quick else 200
         plan: list[tuple[str, Any]] = [
@@ -84,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             ("growth", lambda: growth.run(100 if args.quick else 1000, 10)),
             ("throughput", lambda: workers.run(60 if args.quick else workers.STEPS)),
             ("sandbox", lambda: (sandbox.run(3 if args.quick else 9), {})),
+            ("bulk", lambda: bulk.bulk_completion(2 if args.quick else 5)),
+            ("assessment", bulk.yearly_assessment),
         ]
         if args.only:
             plan = [(name, bench) for name, bench in plan if name in args.only.split(",")]

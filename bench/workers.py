@@ -2,8 +2,12 @@
 
 Each worker is a real ``celery worker`` process (solo pool: one step at a time) on a
 throwaway Redis; the steps are approvals of copies of a real commendation case. The
-clock runs from queueing the batch until the database shows every task done. Memory
-per worker is its resident set size (VmRSS, and the peak VmHWM) after the batch.
+clock runs from queueing the batch until the database shows every task done. The
+worker counts take turns in rounds (1, 2, 4, then 2, 4, 1, ...), so each is measured
+under the same spread of the machine's load; the figure is the median over the rounds.
+CPU per worker is its CPU time (with its sandbox processes) over the batch's wall time:
+the share of a core it used. Memory per worker is its resident set size (VmRSS, and
+the peak VmHWM) after the batch.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -19,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .common import Row, bench_agency, copies_at_approval, user
+from .common import Row, bench_agency, copies_at_approval, process_cpu_ms, user
 
 STEPS = 300
 WORKERS = (1, 2, 4)
@@ -59,7 +64,7 @@ def redis_broker() -> Iterator[str]:
 LOGS = Path(__file__).resolve().parents[1] / "var" / "bench"
 
 
-def _start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, queues: str = "bench") -> list[subprocess.Popen[bytes]]:
     workers = []
     LOGS.mkdir(parents=True, exist_ok=True)
     for n in range(count):
@@ -75,7 +80,7 @@ def _start_workers(count: int) -> list[subprocess.Popen[bytes]]:
                     "worker",
                     "--pool=solo",
                     "-Q",
-                    "bench",
+                    queues,
                     "-I",
                     "bench.celery_tasks",
                     "-n",
@@ -93,7 +98,7 @@ def _start_workers(count: int) -> list[subprocess.Popen[bytes]]:
     return workers
 
 
-def _wait_ready(count: int) -> None:
+def wait_ready(count: int) -> None:
     from webapp.config.celery import app
 
     for _ in range(120):
@@ -111,8 +116,9 @@ def _memory_kib(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-def batch(count: int, steps: int) -> tuple[float, list[tuple[int, int]]]:
-    """Steps per second with ``count`` workers, and each worker's (RSS, peak) in KiB."""
+def batch(count: int, steps: int) -> tuple[float, list[float], list[tuple[int, int]]]:
+    """Steps per second with ``count`` workers, each worker's share of a core, and each
+    worker's (RSS, peak) in KiB."""
     from webapp.cases.models import HumanTask
 
     from .celery_tasks import complete_step
@@ -120,9 +126,10 @@ def batch(count: int, steps: int) -> tuple[float, list[tuple[int, int]]]:
     agency = bench_agency(1)
     approver = user("approver", agency)
     tasks = copies_at_approval(agency, steps)
-    workers = _start_workers(count)
+    workers = start_workers(count)
     try:
-        _wait_ready(count)
+        wait_ready(count)
+        cpu_before = [process_cpu_ms(worker.pid) for worker in workers]
         began = time.perf_counter()
         for task_id in tasks:
             complete_step.apply_async((task_id, approver.pk), queue="bench")
@@ -133,32 +140,48 @@ def batch(count: int, steps: int) -> tuple[float, list[tuple[int, int]]]:
             if time.perf_counter() - began > 900:
                 raise RuntimeError(f"only {done} of {len(tasks)} steps done in 15 minutes")
         seconds = time.perf_counter() - began
+        cpu = [process_cpu_ms(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)]
         memory = [_memory_kib(worker.pid) for worker in workers]
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=60)
-    return len(tasks) / seconds, memory
+    return len(tasks) / seconds, [ms / 1000 / seconds for ms in cpu], memory
 
 
-def run(steps: int = STEPS) -> tuple[list[Row], dict[str, Any]]:
-    rates: dict[int, float] = {}
+ROUNDS = 3
+
+
+def run(steps: int = STEPS, rounds: int = ROUNDS) -> tuple[list[Row], dict[str, Any]]:
+    """``rounds`` rounds of every worker count, the order rotating; ``steps`` per round."""
+    rates: dict[int, list[float]] = {n: [] for n in WORKERS}
+    shares: dict[int, list[float]] = {n: [] for n in WORKERS}
+    loads: list[float] = []
     memory: list[tuple[int, int]] = []
-    for count in WORKERS:
-        rates[count], used = batch(count, steps)
-        memory.extend(used)
-    one = rates[WORKERS[0]]
-    rows = [
-        Row(
-            f"throughput, {n} worker{'s' if n > 1 else ''}",
-            rates[n],
-            "steps/s",
-            one if n > 1 else None,
-            "1 worker" if n > 1 else "",
+    for turn in range(rounds):
+        for count in WORKERS[turn % len(WORKERS) :] + WORKERS[: turn % len(WORKERS)]:
+            loads.append(os.getloadavg()[0])
+            rate, share, used = batch(count, max(steps // rounds, 20))
+            rates[count].append(rate)
+            shares[count].extend(share)
+            memory.extend(used)
+    one = statistics.median(rates[WORKERS[0]])
+    load = f"load {min(loads):.1f}-{max(loads):.1f}"
+    rows = []
+    for n in WORKERS:
+        rows.append(
+            Row(
+                f"throughput, {n} worker{'s' if n > 1 else ''} (median of {rounds} rounds)",
+                statistics.median(rates[n]),
+                "steps/s",
+                one if n > 1 else None,
+                "1 worker" if n > 1 else "",
+                load,
+            )
         )
-        for n in WORKERS
-    ]
+        rows.append(Row(f"CPU per worker, {n} workers", statistics.median(shares[n]), "cores"))
     rows.append(Row("memory per worker (RSS)", max(rss for rss, _ in memory) / 1024, "MiB"))
     rows.append(Row("memory per worker (peak)", max(hwm for _, hwm in memory) / 1024, "MiB"))
-    return rows, {"rates": rates, "cores": os.cpu_count(), "memory_kib": memory}
+    facts = {"rates": rates, "cpu_shares": shares, "loads": loads, "memory_kib": memory}
+    return rows, facts | {"cores": os.cpu_count()}

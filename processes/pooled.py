@@ -3,7 +3,9 @@
 :class:`PooledEnvironment` is what the engine gives SpiffWorkflow: each script,
 condition, timer, multi-instance and operator expression goes to a worker of
 ``pool.py`` (``worker.py`` runs it with the restricted environment of ``sandbox/``),
-and each business rule task's decision table goes whole (:class:`PooledDecision`, one
+except an expression whose shape proves it cheap and harmless (a comparison, a look-up
+in a literal table: ``sandbox/trivial.py``), which is evaluated here; each business
+rule task's decision table goes whole (:class:`PooledDecision`, one
 round trip rather than one per cell); :func:`validate` checks a task's data against its
 form there too. One engine call may evaluate for at most ``Limits.step_budget`` seconds
 in all (a :class:`~processes.pool.Budget`), so a decision table of thousands of rules or
@@ -16,6 +18,8 @@ worker: a step has one notion of now, and tests that travel in time are believed
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +27,7 @@ from typing import Any
 from . import pool
 from .errors import ModelRefused, ScriptFailed, ScriptRefused, one_line
 from .pool import Budget
+from .sandbox import trivial
 from .sandbox.environment import HELPERS, SandboxEnvironment
 from .sandbox.policy import prefix
 from .script_helpers import today, working_days_duration
@@ -56,6 +61,11 @@ class PooledEnvironment(SandboxEnvironment):
         *,
         where: str = "",
     ) -> Any:
+        try:
+            # A comparison or a table look-up proven cheap by its shape needs no worker.
+            return trivial.evaluate(expression, context)
+        except trivial.NotTrivial:
+            pass
         reply = self._run("evaluate", expression, context, external_context, where)
         return reply.get("value")
 
@@ -148,7 +158,47 @@ def validate(
     schema: dict[str, Any], data: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
     """The form errors of ``data`` (by field, the keyword that failed and its value), from
-    a worker."""
+    a worker; none, without asking one, for data that passed this schema before."""
+    key = _passed_key(schema, data)
+    if key is not None and _PASSED.get(key) is schema:
+        return {}, {}, {}
+    errors, codes, limits = _validate_in_worker(schema, data)
+    if key is not None and not errors:
+        _remember_pass(key, schema)
+    return errors, codes, limits
+
+
+# Data that passed a form's check passes it again: the check is a function of the schema
+# and the data alone (no clock, no randomness). So the page's check and the engine's
+# check of the same step ask the worker once, and so do a bulk completion's hundred
+# tasks of one decision. Only passes are kept; a refusal or a stopped check asks again.
+_PASSED: dict[tuple[int, str], dict[str, Any]] = {}
+_PASSED_MAX = 512
+_PASSED_TEXT_MAX = 16_384  # larger data is checked every time: 512 of them stay small
+_PASSED_LOCK = threading.Lock()
+
+
+def _passed_key(schema: dict[str, Any], data: dict[str, Any]) -> tuple[int, str] | None:
+    try:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None  # not plain JSON: always checked
+    if len(text) > _PASSED_TEXT_MAX:
+        return None
+    # The schema object itself is kept as the value, so its id is not reused meanwhile.
+    return id(schema), text
+
+
+def _remember_pass(key: tuple[int, str], schema: dict[str, Any]) -> None:
+    with _PASSED_LOCK:
+        if len(_PASSED) >= _PASSED_MAX:
+            _PASSED.pop(next(iter(_PASSED)))
+        _PASSED[key] = schema
+
+
+def _validate_in_worker(
+    schema: dict[str, Any], data: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
     seconds = pool.limits().time_limit
     request = {"op": "validate", "schema": schema, "data": data, "cpu_limit": seconds + 1}
     deadline = time.monotonic() + seconds + pool.limits().grace

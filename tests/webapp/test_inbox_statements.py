@@ -78,3 +78,30 @@ def test_the_total_and_the_overdue_count_are_one_query(
     task_counts = [sql for sql in counts if '"cases_humantask"' in sql and "GROUP BY" not in sql]
     assert len(task_counts) == 1, task_counts
     assert 'data-testid="inbox-total">3<' in body and "1 件已超期" in body
+
+
+def test_the_users_roles_are_read_once_a_page(client, models_deployed, agency, hr, approver):
+    approvals(agency, hr, approver, 1, 3)
+    assert client.login(username=approver.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("inbox:index")).content.decode()
+    memberships = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]]
+    # The menu, the queue, the filters and the saved filters all ask; one statement answers
+    # (accounts.middleware.RequestMemoMiddleware), plus the oversight lookup of the menu.
+    assert len([sql for sql in memberships if sql.startswith("SELECT")]) <= 2, memberships
+    accounts = [q for q in queries.captured_queries if "staff_memberaccount" in q["sql"]]
+    assert len(accounts) <= 1
+    # Each row's forms carry the page's CSRF token and come back to this page.
+    assert body.count('name="csrfmiddlewaretoken"') >= 3
+    assert body.count('name="next" value="/inbox/"') == 3
+
+
+def test_a_role_taken_away_is_seen_by_the_next_request(
+    client, models_deployed, agency, hr, approver
+):
+    approvals(agency, hr, approver, 1, 2)
+    assert client.login(username=approver.username, password=PASSWORD)
+    assert 'data-testid="inbox-total">2<' in client.get(reverse("inbox:index")).content.decode()
+    approver.memberships.all().delete()
+    body = client.get(reverse("inbox:index")).content.decode()
+    assert 'data-testid="inbox-total">2<' not in body

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -11,6 +12,7 @@ from .models import NON_EMPLOYING_KINDS, Agency, Grant, Membership
 from .roles import OVERSIGHT_ROLES, READ_ONLY_ROLES, Role
 
 User = Any  # request.user: a user or AnonymousUser
+T = TypeVar("T")
 
 
 def agency_subtree_ids(root_ids: set[int]) -> set[int]:
@@ -42,6 +44,10 @@ def acting_agency_ids(user: User, role: str | None = None) -> set[int]:
     """Agencies where the user holds a role that acts (not the read-only ones)."""
     if not user.is_authenticated:
         return set()
+    if getattr(user, "request_memo", None) is not None:
+        return {
+            a for a, r in role_pairs(user) if r not in READ_ONLY_ROLES and role in (None, "", r)
+        }
     memberships = Membership.objects.filter(user=user).exclude(role__in=READ_ONLY_ROLES)
     if role:
         memberships = memberships.filter(role=role)
@@ -67,16 +73,36 @@ def oversight_agency_ids() -> QuerySet[Membership, Any]:
     return Membership.objects.filter(role__in=OVERSIGHT_ROLES).values("agency_id")
 
 
+def request_memo(user: User, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, once per request for the request's user: a page asks who the user
+    is a dozen times (its menu, its checks, its queries), and the answer cannot change
+    between the questions of one request. A user outside a request (a service called by
+    a task, a test) has no memo and asks the database every time."""
+    memo: dict[str, Any] | None = getattr(user, "request_memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
+
+
 def role_pairs(user: User) -> set[tuple[int, str]]:
     """(agency id, role) for every role the user holds."""
     if not user.is_authenticated:
         return set()
-    return set(Membership.objects.filter(user=user).values_list("agency_id", "role"))
+    pairs = request_memo(
+        user,
+        "role_pairs",
+        lambda: frozenset(Membership.objects.filter(user=user).values_list("agency_id", "role")),
+    )
+    return set(pairs)
 
 
 def has_role(user: User, role: str, agency_id: int | None = None) -> bool:
     if not user.is_authenticated:
         return False
+    if getattr(user, "request_memo", None) is not None:
+        return any(r == role and agency_id in (None, a) for a, r in role_pairs(user))
     memberships = Membership.objects.filter(user=user, role=role)
     if agency_id is not None:
         memberships = memberships.filter(agency_id=agency_id)

@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from webapp.errors import StepRefused
 
-from .models import Agency, Delegation, Membership, Notification, RoutingRule
+from .models import Agency, Delegation, Membership, Notification, RoutingRule, RoutingTarget
 from .outbox import mail_enqueue
-from .routing import DEFAULT_RULES
+from .routing import DEFAULT_RULES, task_agency
 
 
 def notify_user(user: Any, *, title: str, body: str = "", url: str = "") -> Notification:
@@ -71,13 +72,42 @@ def delegation_create(
 
 def active_delegation(agency_id: int, role: str, day: date) -> Delegation | None:
     return (
-        Delegation.objects.filter(
-            agency_id=agency_id, role=role, starts_on__lte=day, ends_on__gte=day
-        )
+        _delegations(agency_id, role, day)
         .select_related("delegator", "delegate")
         .order_by("-created_at")
         .first()
     )
+
+
+def _delegations(agency_id: int | Any, role: str, day: date) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(
+        agency_id=agency_id, role=role, starts_on__lte=day, ends_on__gte=day
+    )
+
+
+def task_route(
+    case_agency: Agency, role: str, day: date
+) -> tuple[Agency | None, Delegation | None]:
+    """The body whose holders of ``role`` do a task of a case of ``case_agency``
+    (``routing.task_agency``; None when no rule or body routes it) and the delegation
+    active there on ``day``. A rule routing to the case's own agency, the usual one, is
+    read with that agency's delegation in one statement; a delegation, rare, is then
+    loaded with its two people."""
+    at_case_agency = _delegations(case_agency.pk, role, day).order_by("-created_at")
+    rule = (
+        RoutingRule.objects.filter(role=role)
+        .annotate(delegation_id=Subquery(at_case_agency.values("pk")[:1]))
+        .values_list("target", "delegation_id")
+        .first()
+    )
+    if rule is not None and rule[0] == RoutingTarget.CASE_AGENCY:
+        delegation = None
+        if rule[1] is not None:
+            delegation = Delegation.objects.select_related("delegator", "delegate").get(pk=rule[1])
+        return case_agency, delegation
+    agency = task_agency(case_agency, role)
+    # A task nobody routes waits at the case's agency, under its delegation.
+    return agency, active_delegation((agency or case_agency).pk, role, day)
 
 
 def routing_rules_seed() -> int:

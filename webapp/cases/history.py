@@ -127,6 +127,14 @@ def write_staged(case: Case) -> list[CaseEvent]:
     return staged
 
 
+def write_staged_many(cases: list[Case]) -> None:
+    """``write_staged`` for a batch of cases: one statement for all their lines."""
+    staged = {case.pk: case.__dict__.pop("_staged_events", []) for case in cases}
+    CaseEvent.objects.bulk_create([event for events in staged.values() for event in events])
+    for case in cases:
+        case.__dict__["_step_events"] = staged[case.pk]
+
+
 def staged_events(case: Case) -> list[CaseEvent]:
     """Events signed in this step and not yet written."""
     return list(case.__dict__.get("_staged_events", []))

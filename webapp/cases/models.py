@@ -299,6 +299,7 @@ JOB_NAMES = {
     "wake_due_cases": _("Fire the timers that are due"),
     "wake_case": _("Fire a case's timers"),
     "open_yearly_assessments": _("Open the yearly assessments (Art. 20)"),
+    "open_assessment_chunk": _("Open the yearly assessments of a run of members (Art. 20)"),
     "deadlines_sweep": _("Remind and escalate task deadlines"),
     "open_renewals": _("Open contract renewals (Art. 20)"),
     "verify_histories": _("Verify every case history (Art. 15)"),

@@ -16,6 +16,7 @@ from webapp.errors import articles_in
 from webapp.records.models import Assessment
 from webapp.staff.models import Staff
 
+from .batches import Opening, cases_start_many
 from .definitions import latest_deployed
 from .history import append_event
 from .models import Case, HumanTask, TaskState
@@ -39,38 +40,63 @@ def wake_due_cases(now: datetime | None = None) -> int:
     return len(due)
 
 
-def assessments_open_yearly(*, year: int) -> list[Case]:
-    """Art. 20: open the year's assessment for every on-duty member who has none yet.
+# Members opened per transaction: big enough that a batch's few statements cost little
+# per case, small enough that an interruption loses little and the members' rows are
+# not held locked for long.
+ASSESSMENT_CHUNK = 250
 
-    Running it twice opens nothing extra: members with an assessment case for ``year``
-    (running or finished) are skipped, and each member is opened in its own transaction.
-    """
+
+def assessment_chunks(*, size: int | None = None) -> list[tuple[int, int]]:
+    """The on-duty members split into runs of ``size``: (first id, last id) of each."""
+    size = size or ASSESSMENT_CHUNK
+    ids = list(Staff.objects.filter(state="on_duty").order_by("pk").values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def assessments_open_chunk(*, year: int, first: int, last: int) -> list[Case]:
+    """Art. 20: open the year's assessment for the on-duty members with ids in
+    [first, last] who have none yet, in one transaction (``batches``).
+
+    The members' rows are locked first, so an opening of one of them elsewhere (a person
+    opening an assessment by hand) waits or is seen; then those already assessed for
+    ``year`` (running or finished) are skipped. Running it twice, or again after an
+    interruption, opens nothing twice."""
     definition = latest_deployed("assessment")
-    opened: list[Case] = []
-    assessed = set(
-        Case.objects.filter(definition__process_id="assessment", subject__isnull=False)
-        .filter(data__assessment_year=year)
-        .values_list("subject_id", flat=True)
-    )
-    for staff in Staff.objects.filter(state="on_duty").select_related("agency").order_by("pk"):
-        if staff.pk in assessed:
-            continue
-        with transaction.atomic():
-            locked = Staff.objects.select_for_update().get(pk=staff.pk)
-            if Case.objects.filter(
-                definition__process_id="assessment", subject=locked, data__assessment_year=year
-            ).exists():
-                continue
-            opened.append(
-                case_start(
-                    definition=definition,
+    with transaction.atomic():
+        members = list(
+            Staff.objects.select_for_update(of=("self",))
+            .filter(state="on_duty", pk__gte=first, pk__lte=last)
+            .select_related("agency")
+            .order_by("pk")
+        )
+        assessed = set(
+            Case.objects.filter(
+                definition__process_id="assessment",
+                subject__in=[m.pk for m in members],
+                data__assessment_year=year,
+            ).values_list("subject_id", flat=True)
+        )
+        return cases_start_many(
+            definition=definition,
+            openings=[
+                Opening(
                     agency=staff.agency,
                     title=f"{definition.name}：{staff.name}（{year}）",
                     data={**staff_case_data(staff), "assessment_year": year},
-                    actor=None,
                     subject=staff,
                 )
-            )
+                for staff in members
+                if staff.pk not in assessed
+            ],
+        )
+
+
+def assessments_open_yearly(*, year: int) -> list[Case]:
+    """Art. 20: open the year's assessment for every on-duty member who has none yet,
+    chunk by chunk (the Celery job sends the chunks to the workers instead)."""
+    opened: list[Case] = []
+    for first, last in assessment_chunks():
+        opened += assessments_open_chunk(year=year, first=first, last=last)
     return opened
 
 

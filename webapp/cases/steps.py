@@ -5,17 +5,18 @@ its version check). Called inside the transaction of a step in ``services``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from processes.errors import InvalidTaskData, ModelRefused, OperatorRefused, ProcessError
+from processes.types import HumanTask as HumanTaskSpec
 from processes.types import Outcome
 from webapp.accounts.models import Agency, Delegation
 from webapp.accounts.names import display_name
-from webapp.accounts.routing import task_agency
-from webapp.accounts.services import active_delegation
+from webapp.accounts.services import task_route
 from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
 from webapp.workdays.services import working_days_duration
 
@@ -67,6 +68,14 @@ def store_outcome(
 ) -> None:
     """Store the outcome: history lines, task projection, status, then the case row.
     ``open_tasks``: the case's other open tasks when the caller knows them (else read)."""
+    stage_outcome(case, outcome, context)
+    sync_tasks(case, outcome, done, open_tasks)
+    finish_outcome(case, outcome)
+    save_case(case)
+
+
+def stage_outcome(case: Case, outcome: Outcome, context: StepContext) -> None:
+    """The history lines of what the engine ran and what the operators did."""
     for record in outcome.ran:
         if record.kind in RECORDED_KINDS:
             stage_event(
@@ -85,7 +94,10 @@ def store_outcome(
             articles=effect.articles,
             data_after=effect.data,
         )
-    sync_tasks(case, outcome, done, open_tasks)
+
+
+def finish_outcome(case: Case, outcome: Outcome) -> None:
+    """The new state and data on the case (not yet written), closed if the engine ended."""
     case.state = outcome.state
     case.data = outcome.data
     case.wake_at = outcome.wake_at
@@ -99,7 +111,6 @@ def store_outcome(
             comment=case.outcome,
             articles=_end_articles(case, outcome),
         )
-    save_case(case)
 
 
 def _end_articles(case: Case, outcome: Outcome) -> str:
@@ -158,40 +169,61 @@ def sync_tasks(
     for engine_id, spec in ready.items():
         if engine_id in active:
             continue
-        created = HumanTask(
-            case=case,
-            engine_task_id=engine_id,
-            bpmn_id=spec.bpmn_id,
-            name=spec.name,
-            documentation=spec.documentation,
-            form_name=spec.form_name,
-            role=spec.lane,
-            agency=routed_agency(case, spec.lane),
-            due_at=due_at(now, spec.due_in),
-        )
-        delegation = active_delegation(created.agency_id, created.role, timezone.localdate())
-        if delegation is not None:
-            _delegate(created, delegation)
+        created, delegation = new_task(case, spec, now)
         # One INSERT with the delegate already in it; its history lines come after it
         # (they sign the task's id).
         created.save(force_insert=True)
-        stage_event(
-            case,
-            kind="task_created",
-            title=spec.name,
-            task=created,
-            bpmn_id=spec.bpmn_id,
-            articles=articles_in(spec.documentation),
-        )
-        if delegation is not None:
-            _delegated_event(case, created, delegation)
+        stage_task_created(case, created, delegation)
 
 
-def routed_agency(case: Case, role: str) -> Agency:
-    """The body whose holders of ``role`` do the task (``accounts.routing``). With no rule
-    or no body it waits at the case's agency, where ``check_integrity`` and the schedule
-    page name it as a task nobody can act on."""
-    return task_agency(case.agency, role) or case.agency
+# Where a batch keeps the routing it looked up: (case agency, role) -> (agency, delegation).
+Routes = dict[tuple[int, str], tuple[Agency, Delegation | None]]
+
+
+def new_task(
+    case: Case, spec: HumanTaskSpec, now: datetime, routes: Routes | None = None
+) -> tuple[HumanTask, Delegation | None]:
+    """The task row (not yet written) for a ready user task: routed to the body doing its
+    role, given to the delegate if the role-holder is away. ``routes``: a batch's lookups
+    (one transaction, one day), so its cases share them."""
+    key = (case.agency_id, spec.lane)
+    route = routes.get(key) if routes is not None else None
+    if route is None:
+        routed, delegation = task_route(case.agency, spec.lane, timezone.localdate())
+        # With no rule or no body it waits at the case's agency, where check_integrity and
+        # the schedule page name it as a task nobody can act on.
+        route = (routed or case.agency, delegation)
+        if routes is not None:
+            routes[key] = route
+    agency, delegation = route
+    created = HumanTask(
+        case=case,
+        engine_task_id=spec.id,
+        bpmn_id=spec.bpmn_id,
+        name=spec.name,
+        documentation=spec.documentation,
+        form_name=spec.form_name,
+        role=spec.lane,
+        agency=agency,
+        due_at=due_at(now, spec.due_in),
+    )
+    if delegation is not None:
+        _delegate(created, delegation)
+    return created, delegation
+
+
+def stage_task_created(case: Case, task: HumanTask, delegation: Delegation | None) -> None:
+    """The history lines of a new task (written, so they sign its id)."""
+    stage_event(
+        case,
+        kind="task_created",
+        title=task.name,
+        task=task,
+        bpmn_id=task.bpmn_id,
+        articles=articles_in(task.documentation),
+    )
+    if delegation is not None:
+        _delegated_event(case, task, delegation)
 
 
 def _delegate(task: HumanTask, delegation: Delegation) -> None:

@@ -39,12 +39,27 @@ def wake_case(case_id: int, retry_of: int | None = None) -> None:
 
 @shared_task(acks_late=True)
 def open_yearly_assessments(year: int | None = None, retry_of: int | None = None) -> int:
-    """Art. 20: one assessment case for every on-duty member of every agency."""
+    """Art. 20: one assessment case for every on-duty member of every agency, opened in
+    chunks the workers share (a province has 200,000 members); returns the chunks sent.
+    Sent twice or after an interruption, each chunk skips the members already opened."""
     year = year or timezone.localdate().year
+
+    def body() -> int:
+        chunks = scheduling.assessment_chunks()
+        for first, last in chunks:
+            open_assessment_chunk.delay(year, first, last)
+        return len(chunks)
+
+    return int(run_recorded("open_yearly_assessments", [year], body, retry_of))
+
+
+@shared_task(acks_late=True)
+def open_assessment_chunk(year: int, first: int, last: int, retry_of: int | None = None) -> int:
+    """Art. 20: the assessments of the on-duty members with ids in [first, last]."""
     opened = run_recorded(
-        "open_yearly_assessments",
-        [year],
-        lambda: len(scheduling.assessments_open_yearly(year=year)),
+        "open_assessment_chunk",
+        [year, first, last],
+        lambda: len(scheduling.assessments_open_chunk(year=year, first=first, last=last)),
         retry_of,
     )
     return int(opened)
@@ -77,6 +92,7 @@ TASKS = {
     "wake_due_cases": wake_due_cases,
     "wake_case": wake_case,
     "open_yearly_assessments": open_yearly_assessments,
+    "open_assessment_chunk": open_assessment_chunk,
     "deadlines_sweep": deadlines_sweep,
 }
 

@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "webapp.api.idempotency.IdempotencyMiddleware",
     # A database outage answers 503 with Retry-After, not 500 (webapp/security/outage.py).
     "webapp.security.outage.DatabaseOutageMiddleware",
+    # The user's roles are read once per request (webapp/accounts/middleware.py); inside
+    # the outage middleware, which answers 503 if loading the user finds no database.
+    "webapp.accounts.middleware.RequestMemoMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.config.urls"

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -87,6 +88,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "bulk_form": _form_for(tasks[0]) if filters.get("kind") and tasks else None,
         "saved": saved_filters_for(request.user),
         "share_agencies": Agency.objects.filter(pk__in=acting_agency_ids(request.user)),
+        # Every row's claim or release form carries the same token: made once.
+        "csrf_input": csrf_input(request),
     }
     return render(request, "inbox/index.html", context)
 

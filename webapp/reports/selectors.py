@@ -27,9 +27,9 @@ from django.db.models import (
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
-from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency, Membership
+from webapp.accounts.models import NON_EMPLOYING_KINDS, Agency
 from webapp.accounts.roles import Role
-from webapp.accounts.selectors import agency_subtree_ids, visible_agency_ids
+from webapp.accounts.selectors import agency_subtree_ids, role_pairs, visible_agency_ids
 from webapp.cases.models import Case, CaseStatus, HumanTask, TaskState
 from webapp.records.models import (
     Assessment,
@@ -83,7 +83,7 @@ class Period:
 def may_see_reports(user: Any) -> bool:
     if not user.is_authenticated:
         return False
-    return bool(Membership.objects.filter(user=user, role__in=REPORT_ROLES).exists())
+    return any(role in REPORT_ROLES for _agency, role in role_pairs(user))
 
 
 def report_agencies(user: Any) -> QuerySet[Agency]:

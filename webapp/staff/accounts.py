@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from webapp.accounts.selectors import request_memo
+
 from .models import MemberAccount, Staff
 
 USERNAME_PREFIX = "fz"
@@ -37,5 +39,9 @@ def member_of(user: Any) -> Staff | None:
     """The staff member whose own account ``user`` is, if it is one."""
     if not getattr(user, "is_authenticated", False):
         return None
-    account = MemberAccount.objects.select_related("staff__agency").filter(user=user).first()
+    account = request_memo(
+        user,
+        "member_account",
+        lambda: MemberAccount.objects.select_related("staff__agency").filter(user=user).first(),
+    )
     return account.staff if account is not None else None
