@@ -6,17 +6,21 @@ proxy counted apart; the public API's complaint limit is the form's, and its bud
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.client import RequestFactory
 from django.urls import reverse
 
 from tests.conftest import ROOT
 from webapp.cases.models import Case
+from webapp.public import throttle
 
 from .test_integrity_faults import database_url
 
@@ -119,3 +123,33 @@ def test_the_form_and_the_api_share_one_budget(agency: Any, models_deployed: Any
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 3600
     assert by_form(client, agency) == 429
     assert complaints() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_not_held_up_by_a_step_holding_sqlites_write_lock() -> None:
+    """The embedded default keeps the counts in its one SQLite file, whose write lock a
+    step holds while its scripts run in the sandbox (seconds, for a costly model): a
+    public read's count waits at most READ_COUNT_WAIT_MS for it, then goes uncounted,
+    rather than the page waiting with the step (found by the resource-attack test: the
+    registry waited 2.5 s behind an attacked task completion)."""
+    request = RequestFactory().get("/registry/", REMOTE_ADDR="10.2.2.2")
+    if connection.vendor != "sqlite":
+        # PostgreSQL locks rows, not the database: nothing to wait for, counted as ever.
+        assert not throttle._counts_in_sqlite()
+        assert throttle.allow(request, "read")
+        return
+    assert throttle.allow(request, "read")  # counted: 1
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a step's transaction takes
+    try:
+        assert throttle.allow(request, "read")  # not refused, and not waiting 20 s
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 20000  # the connection's own patience restored
+    with override_settings(FUZHI_PUBLIC_LIMITS={"read": (2, 600)}):
+        # The held read went uncounted: this is the second count, the third is refused.
+        assert throttle.allow(request, "read")
+        assert not throttle.allow(request, "read")
