@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from webapp.accounts.models import Agency
 from webapp.accounts.roles import Role
+from webapp.errors import TaskConflict
 from webapp.staff.models import Staff
 
 
@@ -106,6 +108,18 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_key} {self.title}"
+
+    def update_versioned(self, **fields: object) -> None:
+        """Write ``fields`` of this row under its version check: a writer holding a stale
+        copy is refused (TaskConflict) even where the database cannot lock rows (SQLite)."""
+        updated = Case.objects.filter(pk=self.pk, version=self.version).update(
+            version=models.F("version") + 1, **fields
+        )
+        if updated != 1:
+            raise TaskConflict(
+                gettext("This case changed while you were working on it; reload and try again.")
+            )
+        self.version += 1
 
     @transition(field=status, source=CaseStatus.RUNNING, target=CaseStatus.COMPLETED)
     def complete(self) -> None:

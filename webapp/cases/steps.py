@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from processes.types import Outcome
 from webapp.accounts.models import Agency, Delegation
 from webapp.accounts.names import display_name
 from webapp.accounts.services import task_route
-from webapp.errors import FormInvalid, StepRefused, TaskConflict, articles_in
+from webapp.errors import FormInvalid, StepRefused, articles_in
 from webapp.workdays.services import working_days_duration
 
 from .deadlines import due_at
@@ -130,8 +129,7 @@ def save_case(case: Case) -> None:
     write_staged(case)
     # The version check keeps a stale writer from overwriting a newer state even where
     # the database cannot lock rows (SQLite); PostgreSQL also holds the row lock.
-    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        version=F("version") + 1,
+    case.update_versioned(
         state=case.state,
         data=case.data,
         wake_at=case.wake_at,
@@ -141,11 +139,6 @@ def save_case(case: Case) -> None:
         event_count=case.event_count,
         head_hash=case.head_hash,
     )
-    if updated != 1:
-        raise TaskConflict(
-            _("This case changed while you were working on it; reload and try again.")
-        )
-    case.version += 1
 
 
 def sync_tasks(

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from processes.errors import OperatorRefused
 from processes.operators import OperatorCall
 from webapp.accounts.services import notify_user
-from webapp.errors import TaskConflict
 from webapp.records.models import AppealRecord, Assessment, Grade
 from webapp.staff.models import MemberAccount, Staff, StaffState
 
@@ -43,8 +42,7 @@ def _decided_case(call: OperatorCall, staff: Staff) -> Case:
 
 def _save_row(case: Case) -> None:
     """Write a case row that another case's step changed, under its version check."""
-    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        version=case.version + 1,
+    case.update_versioned(
         status=case.status,
         outcome=case.outcome,
         finished_at=case.finished_at,
@@ -52,11 +50,6 @@ def _save_row(case: Case) -> None:
         event_count=case.event_count,
         head_hash=case.head_hash,
     )
-    if updated != 1:
-        raise TaskConflict(
-            _("This case changed while you were working on it; reload and try again.")
-        )
-    case.version += 1
 
 
 def _note(case: Case, appeal: Case, title: str, actor: Any) -> None:
