@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -55,32 +58,27 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_for(request.user, case_id)
-    try:
-        _confirmed(request)
-        handling.case_withdraw(
-            case_id=case.pk, user=request.user, reason=request.POST.get("reason", "")[:500]
-        )
-    except StepRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The case was withdrawn."), extra_tags="outcome")
-    return redirect("cases:detail", case_id=case.pk)
+    return _stop_case(request, case_id, handling.case_withdraw, _("The case was withdrawn."))
 
 
 @login_required
 @require_POST
 def case_terminate(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _stop_case(request, case_id, handling.case_terminate, _("The case was terminated."))
+
+
+def _stop_case(
+    request: HttpRequest, case_id: int, stop: Callable[..., Any], done: str
+) -> HttpResponse:
+    """Withdraw or terminate (Art. 4), confirmed first, with the person's reason."""
     case = case_for(request.user, case_id)
     try:
         _confirmed(request)
-        handling.case_terminate(
-            case_id=case.pk, user=request.user, reason=request.POST.get("reason", "")[:500]
-        )
+        stop(case_id=case.pk, user=request.user, reason=request.POST.get("reason", "")[:500])
     except StepRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The case was terminated."), extra_tags="outcome")
+        messages.success(request, done, extra_tags="outcome")
     return redirect("cases:detail", case_id=case.pk)
 
 
